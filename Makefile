@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make dev` (the local stack) and `make test` (lint, types, tests).
+# Each creates the virtual environment from the lock file first, so a fresh clone needs nothing else.
+
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: dev test lint typecheck pytest bench migrate invoke layer-requirements clean
+
+$(UV):
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	@touch $@
+
+dev: $(VENV)/.synced
+	$(PY) -m devstack serve
+
+test: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/common/imagify functions devstack tests bench
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.synced
+	$(PY) -m bench
+
+migrate: $(VENV)/.synced
+	$(PY) -m imagify.migrations status
+	$(PY) -m imagify.migrations apply
+
+# `make invoke FN=HealthFunction EVENT=events/health/ok.json` does what `sam local invoke` does.
+invoke: $(VENV)/.synced
+	$(PY) -m devstack invoke $(FN) -e $(EVENT)
+
+# The layer's requirements.txt is the lock's runtime dependencies, so Lambda runs what the tests ran.
+layer-requirements: $(UV)
+	$(UV) export --locked --no-dev --no-emit-project --no-hashes --no-header \
+		--no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
+		-o layers/common/requirements.txt --quiet
+
+clean:
+	rm -rf $(VENV) .uv .mypy_cache .ruff_cache .pytest_cache .aws-sam

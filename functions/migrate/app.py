@@ -1,0 +1,31 @@
+"""Applies pending migrations (``{"action": "apply"}``) or reports them (``{"action": "status"}``).
+
+Invoked by hand or by the deploy pipeline after ``sam deploy``; never by API Gateway. A refusal
+(an edited applied file, a failing migration) raises, so the invoker sees a function error.
+"""
+
+from typing import Literal
+
+from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagify import db, migrate
+from imagify.observability import logger, tracer
+
+
+class MigrateEvent(BaseModel):
+    action: Literal["status", "apply"] = "status"
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_parser(model=MigrateEvent)
+def handler(event: MigrateEvent, context: LambdaContext) -> dict[str, object]:
+    # Its own connection, not the shared one: a long DDL run must not leave state on a reused connection.
+    conn = db.connect()
+    try:
+        report = migrate.apply(conn) if event.action == "apply" else migrate.status(conn)
+    finally:
+        conn.close()
+    logger.info("migrations", extra=report.as_dict())
+    return report.as_dict()

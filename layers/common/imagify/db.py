@@ -1,0 +1,144 @@
+"""The Neon connection helper: one psycopg connection per execution environment.
+
+- Opened lazily on first use and reused by every warm invocation of the same environment.
+- Checked before use and reopened after a failure: a dead connection (Neon suspended the compute, the
+  pooler dropped it, somebody ran ``pg_terminate_backend``) is replaced once, before any work is done, so
+  no statement ever runs twice.
+- Safe through Neon's pooled endpoint (PgBouncer in transaction mode): autocommit outside explicit
+  transactions, no session state (no ``SET``, ``LISTEN`` or temp tables; per-transaction settings use
+  ``SET LOCAL``), and prepared statements only when the client libpq is 17 or newer, the first version
+  whose protocol-level statement handling PgBouncer can track.
+- The connect is bounded by ``connect_timeout`` and retried with backoff while a scaled-to-zero compute
+  wakes up, which takes from a few hundred milliseconds to a few seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, LiteralString
+
+import psycopg
+from psycopg.rows import DictRow, dict_row
+
+from imagify.settings import DatabaseSettings, database_settings
+
+Connection = psycopg.Connection[DictRow]
+
+_connection: Connection | None = None
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached after every connect attempt."""
+
+
+def _resolve_url(settings: DatabaseSettings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    if settings.database_url_parameter:
+        # Imported here so that functions never touching SSM don't pay for boto3 at cold start.
+        from aws_lambda_powertools.utilities.parameters import get_parameter
+
+        return str(get_parameter(settings.database_url_parameter, decrypt=True, max_age=300))
+    raise DatabaseUnavailable("neither DATABASE_URL nor DATABASE_URL_PARAMETER is configured")
+
+
+def _prepare_threshold() -> int | None:
+    return 5 if psycopg.pq.version() >= 170000 else None
+
+
+def connect(settings: DatabaseSettings | None = None) -> Connection:
+    """Open a new connection, retrying with exponential backoff while the server wakes up."""
+    settings = settings or database_settings()
+    url = _resolve_url(settings)
+    delay = settings.db_connect_backoff_s
+    for attempt in range(1, settings.db_connect_attempts + 1):
+        try:
+            return psycopg.connect(
+                url,
+                autocommit=True,
+                row_factory=dict_row,
+                connect_timeout=settings.db_connect_timeout_s,
+                prepare_threshold=_prepare_threshold(),
+                # A startup parameter, not a SET: PgBouncer passes it through on every server connection.
+                options=f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            )
+        except psycopg.OperationalError as error:
+            if attempt == settings.db_connect_attempts:
+                raise DatabaseUnavailable(f"could not connect after {attempt} attempts: {error}") from error
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+def connection() -> Connection:
+    """The execution environment's connection, opened on first use or after it broke."""
+    global _connection
+    if _connection is None or _connection.closed or _connection.broken:
+        _connection = connect()
+    return _connection
+
+
+def reset() -> None:
+    """Close the cached connection (tests, and the local stack when it swaps databases)."""
+    global _connection
+    if _connection is not None:
+        _connection.close()
+    _connection = None
+
+
+def _is_dead(conn: Connection) -> bool:
+    return conn.closed or conn.broken
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """A transaction on the shared connection; the BEGIN doubles as the liveness check.
+
+    If BEGIN fails because the connection died while the environment was frozen, nothing has been done
+    yet, so the connection is reopened and the transaction started again. A failure after BEGIN is the
+    caller's to see: the work may or may not have happened, and only the caller knows if it may be retried.
+    """
+    conn = connection()
+    try:
+        tx = conn.transaction()
+        tx.__enter__()
+    except psycopg.OperationalError:
+        if not _is_dead(conn):
+            raise
+        reset()
+        conn = connection()
+        tx = conn.transaction()
+        tx.__enter__()
+    try:
+        yield conn
+    except BaseException as error:
+        if not tx.__exit__(type(error), error, error.__traceback__):
+            raise
+    else:
+        tx.__exit__(None, None, None)
+
+
+def fetch_all(query: LiteralString, params: Sequence[Any] | dict[str, Any] = ()) -> list[DictRow]:
+    """Run a read-only query in autocommit; retried once on a connection that died between invocations."""
+    return _read(query, params, all_rows=True)  # type: ignore[return-value]
+
+
+def fetch_one(query: LiteralString, params: Sequence[Any] | dict[str, Any] = ()) -> DictRow | None:
+    """Like :func:`fetch_all` for at most one row."""
+    return _read(query, params, all_rows=False)  # type: ignore[return-value]
+
+
+def _read(query: LiteralString, params: Sequence[Any] | dict[str, Any], *, all_rows: bool) -> object:
+    for attempt in (1, 2):
+        conn = connection()
+        try:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if all_rows else cursor.fetchone()
+        except psycopg.OperationalError:
+            # Only a read on a dead connection is retried: the statement never reached a live server.
+            if attempt == 2 or not _is_dead(conn):
+                raise
+            reset()
+    raise AssertionError("unreachable")

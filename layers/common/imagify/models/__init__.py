@@ -1,0 +1,1 @@
+"""Row models (what a table holds) and API models (what the frontend sees), kept apart."""

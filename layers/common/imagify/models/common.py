@@ -1,0 +1,55 @@
+"""The shapes every endpoint shares: the camelCase base, the error body and the list envelope."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    """A response body: camelCase on the wire, built from Python names."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+
+
+class ApiInput(ApiModel):
+    """A request body: camelCase, and unknown fields are rejected (422), as the contract says."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=False, serialize_by_alias=True, extra="forbid"
+    )
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] | None = None
+    msg: str | None = None
+    type: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: Annotated[str, Field(description="stable snake_case error code", examples=["not_found"])]
+    message: Annotated[str, Field(description="what went wrong, for humans")]
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """``{"error": {"code", "message", "details"}}``, the body of every 4xx and 5xx answer."""
+
+    error: ErrorInfo
+
+
+ItemT = TypeVar("ItemT")
+
+Limit = Annotated[int, Field(ge=1, le=100, description="page size, 1..100")]
+Cursor = Annotated[str | None, Field(max_length=512, description="opaque cursor from `nextCursor`")]
+
+
+class Page(ApiModel, Generic[ItemT]):
+    """A page of a keyset-paginated list, newest first."""
+
+    items: list[ItemT]
+    next_cursor: Annotated[str | None, Field(description="pass as `cursor` for the next page")] = None

@@ -1,0 +1,82 @@
+"""Settings, one pydantic-settings model per concern, validated once per cold start and cached.
+
+Code never reads ``os.environ`` directly: it asks for the settings it needs here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # Locally and in tests the URL comes straight from the environment; in AWS the template passes the name
+    # of an SSM SecureString parameter instead, so the secret never sits in the function's configuration.
+    database_url: str | None = None
+    database_url_parameter: str | None = None
+    db_connect_timeout_s: Annotated[int, Field(ge=1, le=30)] = 5
+    db_connect_attempts: Annotated[int, Field(ge=1, le=10)] = 5
+    db_connect_backoff_s: Annotated[float, Field(ge=0, le=5)] = 0.25
+    db_statement_timeout_ms: Annotated[int, Field(ge=0)] = 15_000
+
+
+class PricingSettings(BaseSettings):
+    """What things cost, in tokens, and how much a plan may run at once (shown by ``GET /pricing``)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    cost_tryon: Annotated[int, Field(ge=0)] = 1
+    cost_from_prompt: Annotated[int, Field(ge=0)] = 1
+    cost_photo_text: Annotated[int, Field(ge=0)] = 1
+    advisor_cost: Annotated[int, Field(ge=0)] = 0
+    free_max_in_flight: Annotated[int, Field(ge=1)] = 2
+    pro_max_in_flight: Annotated[int, Field(ge=1)] = 5
+    signup_tokens: Annotated[int, Field(ge=0)] = 50
+    admin_tokens: Annotated[int, Field(ge=0)] = 1000
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    app_version: str = "0.1.0"
+    stage: str = "local"
+    # Comma-separated in the environment: ADMIN_EMAILS=a@x.com,b@y.com
+    admin_emails: Annotated[frozenset[str], NoDecode] = frozenset()
+    # The web frontend's origins, comma-separated; the first is the default Access-Control-Allow-Origin.
+    cors_allow_origins: Annotated[tuple[str, ...], NoDecode] = ("http://localhost:3000",)
+
+    @field_validator("admin_emails", mode="before")
+    @classmethod
+    def _split_emails(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple | set | frozenset):
+            return frozenset(str(e).strip().lower() for e in value if str(e).strip())
+        return value
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+
+@cache
+def database_settings() -> DatabaseSettings:
+    return DatabaseSettings()
+
+
+@cache
+def pricing_settings() -> PricingSettings:
+    return PricingSettings()
+
+
+@cache
+def app_settings() -> AppSettings:
+    return AppSettings()

@@ -1,0 +1,93 @@
+"""What every HTTP function shares: its resolver, and the one map from domain errors to HTTP answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from imagify import errors
+from imagify.models.common import ErrorBody, ErrorInfo
+from imagify.observability import logger
+from imagify.settings import app_settings
+
+STATUS_BY_CODE: dict[str, int] = {
+    errors.InvalidInput.code: 422,
+    errors.Unauthorized.code: 401,
+    errors.InvalidCredentials.code: 401,
+    errors.Forbidden.code: 403,
+    errors.NotFound.code: 404,
+    errors.Conflict.code: 409,
+    errors.EmailTaken.code: 409,
+    errors.InsufficientTokens.code: 402,
+    errors.RateLimited.code: 429,
+    errors.TooManyInFlight.code: 429,
+    errors.PayloadTooLarge.code: 413,
+    errors.UnsupportedMediaType.code: 415,
+    errors.IdempotencyKeyReused.code: 422,
+    errors.ServiceUnavailable.code: 503,
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or []))
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(),
+        headers=headers,
+    )
+
+
+def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for item in error.errors():
+        # Keep what helps the caller fix the request; never echo the input back (it may be a password).
+        details.append({"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")})
+    return json.loads(json.dumps(details, default=str))  # type: ignore[no-any-return]
+
+
+def resolver() -> APIGatewayRestResolver:
+    """A resolver with request/response validation, CORS headers and the error map installed."""
+    settings = app_settings()
+    origins = list(settings.cors_allow_origins)
+    cors = CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        expose_headers=["ETag", "Retry-After"],
+        max_age=600,
+        allow_credentials=False,
+    )
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+
+    @app.exception_handler(errors.DomainError)
+    def _domain_error(error: errors.DomainError) -> Response[str]:
+        headers = None
+        if isinstance(error, errors.Throttled):
+            headers = {"Retry-After": str(error.retry_after_s)}
+        return error_response(STATUS_BY_CODE.get(error.code, 400), error.code, error.message, error.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response[str]:
+        return error_response(422, "validation_error", "the request is not valid", _validation_details(error))
+
+    @app.not_found
+    def _no_route(_: RouteNotFound) -> Response[str]:
+        return error_response(404, "not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return error_response(500, "internal_error", "something went wrong on our side")
+
+    return app

