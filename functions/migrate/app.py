@@ -20,7 +20,7 @@ class MigrateEvent(BaseModel):
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=MigrateEvent)
-def handler(event: MigrateEvent, context: LambdaContext) -> dict[str, object]:
+def handler(event: MigrateEvent, context: LambdaContext) -> dict[str, list[str]]:
     # Its own connection, not the shared one: a long DDL run must not leave state on a reused connection.
     conn = db.connect()
     try:
