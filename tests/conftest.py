@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -61,14 +61,23 @@ def _drop_database(admin_url: str, name: str) -> None:
 
 
 @pytest.fixture
-def scratch_database(pg_admin_url: str) -> Iterator[str]:
-    """An empty database of its own, dropped after the test."""
-    name = f"scratch_{uuid.uuid4().hex[:12]}"
-    url = _create_database(pg_admin_url, name)
-    try:
-        yield url
-    finally:
+def make_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
+    """A factory of empty databases, each dropped after the test."""
+    names: list[str] = []
+
+    def make() -> str:
+        names.append(f"scratch_{uuid.uuid4().hex[:12]}")
+        return _create_database(pg_admin_url, names[-1])
+
+    yield make
+    for name in names:
         _drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def scratch_database(make_database: Callable[[], str]) -> str:
+    """An empty database of its own, dropped after the test."""
+    return make_database()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,176 @@
+"""The Neon connection helper: lazy, reused, reopened after a failure, patient while the server wakes."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+
+import psycopg
+import pytest
+from psycopg import conninfo
+
+from imagify import db, settings
+
+
+def _kill(url: str, pid: int) -> None:
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def test_the_connection_is_opened_lazily_and_reused(database: str):
+    # Given a fresh execution environment, nothing is open until first use
+    assert db._connection is None
+
+    # When two invocations run a query
+    first = db.fetch_one("SELECT pg_backend_pid() AS pid")
+    second = db.fetch_one("SELECT pg_backend_pid() AS pid")
+
+    # Then they share one server connection
+    assert first is not None and second is not None
+    assert first["pid"] == second["pid"]
+
+
+def test_a_read_survives_pg_terminate_backend_between_invocations(database: str):
+    # Given a warm connection whose server process is killed between two invocations
+    before = db.fetch_one("SELECT pg_backend_pid() AS pid")
+    assert before is not None
+    _kill(database, before["pid"])
+
+    # When the next invocation reads
+    after = db.fetch_one("SELECT pg_backend_pid() AS pid")
+
+    # Then it gets an answer over a new connection
+    assert after is not None and after["pid"] != before["pid"]
+
+
+def test_a_transaction_survives_pg_terminate_backend_between_invocations(database: str):
+    # Given a warm connection killed while the environment was frozen
+    with db.transaction() as conn:
+        row = conn.execute("SELECT pg_backend_pid() AS pid").fetchone()
+    assert row is not None
+    _kill(database, row["pid"])
+
+    # When the next invocation writes in a transaction
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('after-kill@example.com')")
+        new_pid = conn.execute("SELECT pg_backend_pid() AS pid").fetchone()
+
+    # Then the write happened exactly once, on a new connection
+    assert new_pid is not None and new_pid["pid"] != row["pid"]
+    count = db.fetch_one("SELECT count(*) AS n FROM users WHERE email = 'after-kill@example.com'")
+    assert count == {"n": 1}
+
+
+def test_a_failed_transaction_rolls_back_and_the_connection_stays_usable(database: str):
+    with pytest.raises(psycopg.errors.UniqueViolation), db.transaction() as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('twice@example.com')")
+        conn.execute("INSERT INTO users (email) VALUES ('twice@example.com')")
+    assert db.fetch_one("SELECT count(*) AS n FROM users WHERE email = 'twice@example.com'") == {"n": 0}
+
+
+def test_no_session_state_and_bounded_statements(database: str):
+    # PgBouncer in transaction mode: settings travel as startup options, never as SET
+    conn = db.connection()
+    assert conn.autocommit is True
+    timeout = db.fetch_one("SHOW statement_timeout")
+    assert timeout == {"statement_timeout": "15s"}
+
+
+def test_prepared_statements_only_with_libpq_17_or_newer(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(psycopg.pq, "version", lambda: 160004)
+    assert db._prepare_threshold() is None
+    monkeypatch.setattr(psycopg.pq, "version", lambda: 170002)
+    assert db._prepare_threshold() == 5
+
+
+class WakingProxy:
+    """A TCP front for Postgres that drops the first connections, as a compute waking from zero does."""
+
+    def __init__(self, target: str, refuse_first: int) -> None:
+        self.target = conninfo.conninfo_to_dict(target)
+        self.refusals_left = refuse_first
+        self.accepted = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _upstream(self) -> socket.socket:
+        host = str(self.target.get("host") or "/tmp")
+        port = int(self.target.get("port") or 5432)
+        if host.startswith("/"):
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(f"{host}/.s.PGSQL.{port}")
+            return upstream
+        return socket.create_connection((host, port))
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            if self.refusals_left > 0:
+                self.refusals_left -= 1
+                client.close()
+                continue
+            upstream = self._upstream()
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with closing(source), closing(sink):
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+
+    def url(self, database_url: str) -> str:
+        return conninfo.make_conninfo(database_url, host="127.0.0.1", port=str(self.port), sslmode="disable")
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def waking_proxy(database: str) -> Iterator[WakingProxy]:
+    proxy = WakingProxy(database, refuse_first=2)
+    yield proxy
+    proxy.close()
+
+
+def test_connect_retries_while_the_compute_wakes(
+    database: str, waking_proxy: WakingProxy, monkeypatch: pytest.MonkeyPatch
+):
+    # Given a server that drops the first two connection attempts
+    monkeypatch.setenv("DATABASE_URL", waking_proxy.url(database))
+    monkeypatch.setenv("DB_CONNECT_BACKOFF_S", "0.01")
+    settings.database_settings.cache_clear()
+    db.reset()
+
+    # When the function first needs the database
+    row = db.fetch_one("SELECT 1 AS one")
+
+    # Then it connected on the third attempt
+    assert row == {"one": 1}
+    assert waking_proxy.accepted == 3
+
+
+def test_connect_gives_up_after_its_attempts(monkeypatch: pytest.MonkeyPatch):
+    # Given nothing listening where the database should be
+    with socket.create_server(("127.0.0.1", 0)) as placeholder:
+        port = placeholder.getsockname()[1]
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/nothing")
+    monkeypatch.setenv("DB_CONNECT_ATTEMPTS", "3")
+    monkeypatch.setenv("DB_CONNECT_BACKOFF_S", "0")
+    settings.database_settings.cache_clear()
+    db.reset()
+
+    # When a query needs it, Then a clear error says so after the bounded attempts
+    with pytest.raises(db.DatabaseUnavailable, match="after 3 attempts"):
+        db.fetch_one("SELECT 1")
+    settings.database_settings.cache_clear()
