@@ -1,0 +1,57 @@
+"""template.yaml is valid CloudFormation, and every function in it has its code and its sample events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import lint_file
+from cfnlint.decode import decode
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _template() -> dict[str, Any]:
+    template, problems = decode(str(ROOT / "template.yaml"))
+    assert not problems, problems
+    return dict(template)
+
+
+def _functions() -> dict[str, dict[str, Any]]:
+    resources = _template()["Resources"]
+    return {
+        name: resource["Properties"]
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def test_cfn_lint_is_clean():
+    problems = lint_file(ROOT / "template.yaml")
+    assert problems == [], "\n".join(str(p) for p in problems)
+
+
+@pytest.mark.parametrize("logical_id", sorted(_functions()))
+def test_every_function_has_a_handler_and_an_event(logical_id: str):
+    properties = _functions()[logical_id]
+    handler = properties.get("Handler") or _template()["Globals"]["Function"]["Handler"]
+    module, function = handler.rsplit(".", 1)
+    code = ROOT / properties["CodeUri"]
+
+    source = code / f"{module.replace('.', '/')}.py"
+    assert source.is_file(), f"{logical_id}: no {source.relative_to(ROOT)}"
+    assert f"def {function}(" in source.read_text()
+    events = sorted((ROOT / "events" / code.name).glob("*.json"))
+    assert events, f"{logical_id}: no sample event under events/{code.name}/"
+
+
+def test_functions_use_the_shared_layer_and_python_3_13():
+    template = _template()
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Layers"] == [{"Ref": "CommonLayer"}]
+    layer = template["Resources"]["CommonLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert (ROOT / layer["Properties"]["ContentUri"] / "imagify" / "__init__.py").is_file()
+    assert (ROOT / layer["Properties"]["ContentUri"] / "requirements.txt").is_file()
