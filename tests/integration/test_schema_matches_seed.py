@@ -45,6 +45,9 @@ _ENUMS = """
 SELECT t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels
 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
 JOIN pg_namespace n ON n.oid = t.typnamespace AND n.nspname = 'public'
+WHERE t.typname IN (
+    SELECT udt_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY(%(tables)s)
+)
 GROUP BY t.typname ORDER BY 1
 """
 
@@ -56,7 +59,7 @@ def catalog(url: str) -> dict[str, list[dict[str, Any]]]:
             "columns": conn.execute(_COLUMNS, params).fetchall(),
             "constraints": conn.execute(_CONSTRAINTS, params).fetchall(),
             "indexes": conn.execute(_INDEXES, params).fetchall(),
-            "enums": conn.execute(_ENUMS).fetchall(),
+            "enums": conn.execute(_ENUMS, params).fetchall(),
         }
 
 
@@ -86,6 +89,7 @@ def test_migrations_build_exactly_the_reference_catalog(scratch_database: str, r
 
     # Then every column, constraint (with its ON DELETE action), index and enum label is the same
     assert {row["table"] for row in reference["columns"]} == set(SEED_TABLES)
+    assert [e["name"] for e in reference["enums"]] == ["generation_mode", "generation_status"]
     for part in ("columns", "constraints", "indexes", "enums"):
         assert ours[part] == reference[part], part
 
