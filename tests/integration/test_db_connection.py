@@ -71,11 +71,11 @@ def test_a_failed_transaction_rolls_back_and_the_connection_stays_usable(databas
 
 
 def test_no_session_state_and_bounded_statements(database: str):
-    # PgBouncer in transaction mode: settings travel as startup options, never as SET
+    # PgBouncer in transaction mode: the time zone and timeouts are the database's, never a SET
     conn = db.connection()
     assert conn.autocommit is True
-    timeout = db.fetch_one("SHOW statement_timeout")
-    assert timeout == {"statement_timeout": "15s"}
+    assert db.fetch_one("SHOW statement_timeout") == {"statement_timeout": "15s"}
+    assert db.fetch_one("SHOW timezone") == {"TimeZone": "UTC"}
 
 
 def test_prepared_statements_only_with_libpq_17_or_newer(monkeypatch: pytest.MonkeyPatch):

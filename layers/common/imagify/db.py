@@ -6,8 +6,9 @@
   no statement ever runs twice.
 - Safe through Neon's pooled endpoint (PgBouncer in transaction mode): autocommit outside explicit
   transactions, no session state (no ``SET``, ``LISTEN`` or temp tables; per-transaction settings use
-  ``SET LOCAL``), and prepared statements only when the client libpq is 17 or newer, the first version
-  whose protocol-level statement handling PgBouncer can track.
+  ``SET LOCAL``), no startup ``options`` (PgBouncer refuses them; the time zone and statement timeout are
+  the database's own settings, see migrations/0005), and prepared statements only when the client libpq
+  is 17 or newer, the first version whose protocol-level statement handling PgBouncer can track.
 - The connect is bounded by ``connect_timeout`` and retried with backoff while a scaled-to-zero compute
   wakes up, which takes from a few hundred milliseconds to a few seconds.
 """
@@ -20,11 +21,13 @@ from contextlib import contextmanager
 from typing import Any, LiteralString
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 
 from imagify.settings import DatabaseSettings, database_settings
 
 Connection = psycopg.Connection[DictRow]
+Query = LiteralString | bytes | sql.SQL | sql.Composed
 
 _connection: Connection | None = None
 
@@ -61,8 +64,6 @@ def connect(settings: DatabaseSettings | None = None) -> Connection:
                 row_factory=dict_row,
                 connect_timeout=settings.db_connect_timeout_s,
                 prepare_threshold=_prepare_threshold(),
-                # A startup parameter, not a SET: PgBouncer passes it through on every server connection.
-                options=f"-c statement_timeout={settings.db_statement_timeout_ms}",
             )
         except psycopg.OperationalError as error:
             if attempt == settings.db_connect_attempts:
@@ -120,25 +121,32 @@ def transaction() -> Iterator[Connection]:
         tx.__exit__(None, None, None)
 
 
-def fetch_all(query: LiteralString, params: Sequence[Any] | dict[str, Any] = ()) -> list[DictRow]:
+def fetch_all(query: Query, params: Sequence[Any] | dict[str, Any] = ()) -> list[DictRow]:
     """Run a read-only query in autocommit; retried once on a connection that died between invocations."""
     return _read(query, params, all_rows=True)  # type: ignore[return-value]
 
 
-def fetch_one(query: LiteralString, params: Sequence[Any] | dict[str, Any] = ()) -> DictRow | None:
+def fetch_one(query: Query, params: Sequence[Any] | dict[str, Any] = ()) -> DictRow | None:
     """Like :func:`fetch_all` for at most one row."""
     return _read(query, params, all_rows=False)  # type: ignore[return-value]
 
 
-def _read(query: LiteralString, params: Sequence[Any] | dict[str, Any], *, all_rows: bool) -> object:
+def _read(query: Query, params: Sequence[Any] | dict[str, Any], *, all_rows: bool) -> object:
     for attempt in (1, 2):
         conn = connection()
         try:
             cursor = conn.execute(query, params)
             return cursor.fetchall() if all_rows else cursor.fetchone()
         except psycopg.OperationalError:
-            # Only a read on a dead connection is retried: the statement never reached a live server.
+            # A read is safe to repeat; it is repeated only when the connection itself died.
             if attempt == 2 or not _is_dead(conn):
                 raise
             reset()
     raise AssertionError("unreachable")
+
+
+def columns(names: tuple[str, ...], table: str | None = None) -> sql.Composed:
+    """An explicit column list for a SELECT or RETURNING (never ``*``), optionally qualified by a table."""
+    if table is None:
+        return sql.SQL(", ").join(sql.Identifier(name) for name in names)
+    return sql.SQL(", ").join(sql.Identifier(table, name) for name in names)

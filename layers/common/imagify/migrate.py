@@ -119,6 +119,8 @@ def apply(conn: db.Connection, directory: Path = MIGRATIONS_DIR) -> Report:
     while True:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            # DDL on a big table may take longer than the database's statement timeout for requests.
+            conn.execute("SET LOCAL statement_timeout = 0")
             conn.execute(_CREATE_TABLE)
             applied = _applied(conn)
             _verify(migrations, applied)

@@ -6,7 +6,7 @@ Code never reads ``os.environ`` directly: it asks for the settings it needs here
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,7 +22,6 @@ class DatabaseSettings(BaseSettings):
     db_connect_timeout_s: Annotated[int, Field(ge=1, le=30)] = 5
     db_connect_attempts: Annotated[int, Field(ge=1, le=10)] = 5
     db_connect_backoff_s: Annotated[float, Field(ge=0, le=5)] = 0.25
-    db_statement_timeout_ms: Annotated[int, Field(ge=0)] = 15_000
 
 
 class PricingSettings(BaseSettings):
@@ -65,6 +64,42 @@ class AppSettings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+
+class IdentitySettings(BaseSettings):
+    """Tokens, sessions and sign-in. Secrets come from Secrets Manager in AWS, from the environment locally."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # JSON {"signingKid": "k2", "k2": "<secret>", "k1": "<older secret>"}: the named key signs, every listed
+    # key verifies, so a key is rotated by adding a new one, switching signingKid, then dropping the old.
+    jwt_keys: str | None = None
+    jwt_keys_secret_id: str | None = None
+    jwt_issuer: str = "https://api.imagify.app"
+    jwt_audience: str = "imagify-web"
+    access_token_ttl_s: Annotated[int, Field(ge=60, le=3600)] = 15 * 60
+    jwt_leeway_s: Annotated[int, Field(ge=0, le=120)] = 30
+    session_ttl_s: Annotated[int, Field(ge=3600)] = 30 * 24 * 3600
+    # As Auth.js does: a session used more than this after its last extension gets a fresh expiry.
+    session_update_age_s: Annotated[int, Field(ge=60)] = 24 * 3600
+    login_max_failures: Annotated[int, Field(ge=1)] = 5
+    login_failure_window_s: Annotated[int, Field(ge=60)] = 15 * 60
+    email_verification_ttl_s: Annotated[int, Field(ge=60)] = 24 * 3600
+    password_reset_ttl_s: Annotated[int, Field(ge=60)] = 3600
+    # JSON {"<provider>": {"issuers": [...], "jwksUri": "...", "audiences": [...]}}; Google is built in and
+    # needs only GOOGLE_CLIENT_ID (comma-separated client ids accepted as the ID token's audience).
+    oidc_providers: str | None = None
+    google_client_id: str | None = None
+    # Where the links in emails point: the web frontend's pages that call /auth/*/confirm.
+    app_base_url: str = "http://localhost:3000"
+    email_from: str = "Imagify <no-reply@imagify.app>"
+    # "ses" sends through SES v2; "log" writes the message (with its link) to the log, for the local stack.
+    email_delivery: Literal["ses", "log"] = "ses"
+
+
+@cache
+def identity_settings() -> IdentitySettings:
+    return IdentitySettings()
 
 
 @cache

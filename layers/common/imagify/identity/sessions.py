@@ -1,0 +1,64 @@
+"""Database sessions: rows in ``sessions``, as Auth.js keeps them, looked up by their token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from imagify.db import Connection
+from imagify.identity.tokens import new_session_token, stored_session_token
+from imagify.settings import identity_settings
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    expires_at: datetime
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as the seed's ``timestamp`` columns hold it."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def create(conn: Connection, user_id: UUID) -> NewSession:
+    token = new_session_token()
+    expires = utcnow() + timedelta(seconds=identity_settings().session_ttl_s)
+    conn.execute(
+        "INSERT INTO sessions (session_token, user_id, expires) VALUES (%s, %s, %s)",
+        (stored_session_token(token), user_id, expires),
+    )
+    return NewSession(token=token, expires_at=expires)
+
+
+def resolve(conn: Connection, token: str) -> UUID | None:
+    """The user of a live session, extending it as Auth.js does; an expired session is deleted.
+
+    A session whose expiry is less than ``ttl - update_age`` away was last extended more than a day ago,
+    so it gets a fresh ``ttl``; one used more often is left alone (no write on every request).
+    """
+    settings = identity_settings()
+    stored = stored_session_token(token)
+    row = conn.execute("SELECT user_id, expires FROM sessions WHERE session_token = %s", (stored,)).fetchone()
+    if row is None:
+        return None
+    now = utcnow()
+    if row["expires"] <= now:
+        conn.execute("DELETE FROM sessions WHERE session_token = %s", (stored,))
+        return None
+    if row["expires"] - now < timedelta(seconds=settings.session_ttl_s - settings.session_update_age_s):
+        conn.execute(
+            "UPDATE sessions SET expires = %s WHERE session_token = %s",
+            (now + timedelta(seconds=settings.session_ttl_s), stored),
+        )
+    return UUID(str(row["user_id"]))
+
+
+def delete(conn: Connection, token: str) -> bool:
+    cursor = conn.execute("DELETE FROM sessions WHERE session_token = %s", (stored_session_token(token),))
+    return cursor.rowcount == 1
+
+
+def revoke_all(conn: Connection, user_id: UUID) -> int:
+    return conn.execute("DELETE FROM sessions WHERE user_id = %s", (user_id,)).rowcount

@@ -1,0 +1,96 @@
+"""Access tokens (short-lived JWTs we sign) and session tokens (long-lived opaque secrets we store hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from imagify.identity.keys import KeyRing, key_ring
+from imagify.settings import IdentitySettings, identity_settings
+
+# The only algorithm we sign with is the only one we accept: never taken from the token's header.
+ALGORITHM = "HS256"
+SESSION_PREFIX = "ims_"
+
+
+class InvalidToken(Exception):
+    """The token is not one we issued, or no longer valid. The reason is for logs, never for callers."""
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_at: datetime
+
+
+def issue_access_token(
+    user_id: UUID, *, now: datetime | None = None, ring: KeyRing | None = None
+) -> AccessToken:
+    settings = identity_settings()
+    ring = ring or key_ring()
+    issued = now or datetime.now(UTC)
+    expires = issued + timedelta(seconds=settings.access_token_ttl_s)
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(user_id),
+        "iat": int(issued.timestamp()),
+        "nbf": int(issued.timestamp()),
+        "exp": int(expires.timestamp()),
+    }
+    token = jwt.encode(claims, ring.signing_key, algorithm=ALGORITHM, headers={"kid": ring.signing_kid})
+    return AccessToken(token=token, expires_at=expires.replace(microsecond=0))
+
+
+def verify_access_token(
+    token: str, *, ring: KeyRing | None = None, settings: IdentitySettings | None = None
+) -> UUID:
+    """The user id of a valid access token; ``InvalidToken`` for anything else."""
+    settings = settings or identity_settings()
+    ring = ring or key_ring()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise InvalidToken(f"malformed token: {error}") from error
+    key = ring.keys.get(str(header.get("kid")))
+    if key is None:
+        raise InvalidToken("unknown or retired kid")
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            leeway=settings.jwt_leeway_s,
+            options={"require": ["iss", "aud", "sub", "iat", "exp"]},
+        )
+        return UUID(str(claims["sub"]))
+    except (jwt.PyJWTError, ValueError) as error:
+        raise InvalidToken(str(error)) from error
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def new_session_token() -> str:
+    """256 random bits, URL-safe, with a prefix that tells our tokens from Auth.js's UUIDs."""
+    return SESSION_PREFIX + secrets.token_urlsafe(32)
+
+
+def stored_session_token(token: str) -> str:
+    """What the ``sessions`` row holds for a token.
+
+    Ours are stored as their SHA-256, so a leaked table yields no usable token. A session that the
+    frontend's Auth.js adapter created holds its random UUID as is (that is how Auth.js looks it up), and
+    is looked up the same way.
+    """
+    if token.startswith(SESSION_PREFIX):
+        return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+    return token

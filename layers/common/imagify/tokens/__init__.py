@@ -1,0 +1,1 @@
+"""Tokens: the balance every generation spends, and the ledger that explains it."""
