@@ -104,6 +104,4 @@ def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     finally:
         _clear_caches()
         with psycopg.connect(migrated_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, SEED_TABLES)))
-            )
+            conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, SEED_TABLES))))

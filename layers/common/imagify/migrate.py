@@ -134,9 +134,7 @@ def apply(conn: db.Connection, directory: Path = MIGRATIONS_DIR) -> Report:
                 # No parameters, so psycopg sends the file with the simple query protocol, statements and all.
                 conn.execute(migration.sql.encode(), prepare=False)
             except psycopg.Error as error:
-                raise MigrationError(
-                    f"migration {migration.version} failed and was rolled back: {error}"
-                ) from error
+                raise MigrationError(f"migration {migration.version} failed and was rolled back: {error}") from error
             conn.execute(
                 "INSERT INTO schema_migrations (version, checksum) VALUES (%s, %s)",
                 (migration.version, migration.checksum),

@@ -52,9 +52,7 @@ def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for item in error.errors():
         # Keep what helps the caller fix the request; never echo the input back (it may be a password).
-        details.append(
-            {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")}
-        )
+        details.append({"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")})
     return json.loads(json.dumps(details, default=str))  # type: ignore[no-any-return]
 
 
@@ -77,9 +75,7 @@ def resolver() -> APIGatewayRestResolver:
         headers = None
         if isinstance(error, errors.Throttled):
             headers = {"Retry-After": str(error.retry_after_s)}
-        return error_response(
-            STATUS_BY_CODE.get(error.code, 400), error.code, error.message, error.details, headers
-        )
+        return error_response(STATUS_BY_CODE.get(error.code, 400), error.code, error.message, error.details, headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:

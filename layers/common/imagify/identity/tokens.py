@@ -28,9 +28,7 @@ class AccessToken:
     expires_at: datetime
 
 
-def issue_access_token(
-    user_id: UUID, *, now: datetime | None = None, ring: KeyRing | None = None
-) -> AccessToken:
+def issue_access_token(user_id: UUID, *, now: datetime | None = None, ring: KeyRing | None = None) -> AccessToken:
     settings = identity_settings()
     ring = ring or key_ring()
     issued = now or datetime.now(UTC)
@@ -47,9 +45,7 @@ def issue_access_token(
     return AccessToken(token=token, expires_at=expires.replace(microsecond=0))
 
 
-def verify_access_token(
-    token: str, *, ring: KeyRing | None = None, settings: IdentitySettings | None = None
-) -> UUID:
+def verify_access_token(token: str, *, ring: KeyRing | None = None, settings: IdentitySettings | None = None) -> UUID:
     """The user id of a valid access token; ``InvalidToken`` for anything else."""
     settings = settings or identity_settings()
     ring = ring or key_ring()

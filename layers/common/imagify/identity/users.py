@@ -52,9 +52,7 @@ def insert(
     ).format(_FIELDS)
     try:
         with conn.transaction():  # a savepoint, so a duplicate leaves the caller's transaction usable
-            row = conn.execute(
-                query, (email, name, password_hash, image, role, tokens, email_verified)
-            ).fetchone()
+            row = conn.execute(query, (email, name, password_hash, image, role, tokens, email_verified)).fetchone()
     except pg_errors.UniqueViolation as error:
         raise EmailTaken() from error
     return UserRow.model_validate(row)

@@ -116,9 +116,7 @@ Email = Annotated[
 NewPassword = Annotated[
     str, Field(min_length=8, max_length=256, repr=False, description="a new password, 8 to 256 characters")
 ]
-Password = Annotated[
-    str, Field(min_length=1, max_length=256, repr=False, description="the account's password")
-]
+Password = Annotated[str, Field(min_length=1, max_length=256, repr=False, description="the account's password")]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
@@ -226,9 +224,7 @@ class PatchInput(ApiInput):
 
     def changes(self) -> dict[str, Any]:
         """The fields sent, by Python name (which is the column name), explicit nulls included."""
-        return {
-            name: getattr(self, name) for name in type(self).model_fields if name in self.model_fields_set
-        }
+        return {name: getattr(self, name) for name in type(self).model_fields if name in self.model_fields_set}
 
 
 # === Identity =========================================================================================
@@ -244,9 +240,7 @@ class User(ApiModel):
     role: Role
     plan: Plan
     tokens: Annotated[int, Field(description="the token balance")]
-    email_verified: Annotated[
-        UtcDatetime | None, Field(description="when the email was verified; null if not")
-    ]
+    email_verified: Annotated[UtcDatetime | None, Field(description="when the email was verified; null if not")]
     created_at: UtcDatetime
 
     @classmethod
@@ -282,9 +276,7 @@ class RefreshInput(ApiInput):
 class OAuthInput(ApiInput):
     id_token: Annotated[
         str,
-        Field(
-            min_length=1, max_length=8192, repr=False, description="the ID token (a JWT) from Google Sign-In"
-        ),
+        Field(min_length=1, max_length=8192, repr=False, description="the ID token (a JWT) from Google Sign-In"),
     ]
 
 
@@ -311,9 +303,7 @@ class AccessTokenResult(ApiModel):
 class AuthResult(ApiModel):
     user: User
     access_token: Annotated[str, Field(description="a short-lived bearer token for `Authorization: Bearer`")]
-    session_token: Annotated[
-        str, Field(description="a long-lived token for `POST /auth/refresh`; keep it secret")
-    ]
+    session_token: Annotated[str, Field(description="a long-lived token for `POST /auth/refresh`; keep it secret")]
     expires_at: Annotated[UtcDatetime, Field(description="when the access token expires")]
 
 
@@ -509,9 +499,7 @@ class Generation(_GenerationFields):
 class GenerationListQuery(ApiInput):
     mode: GenerationMode | None = None
     status: GenerationStatus | None = None
-    saved_to_wardrobe: Annotated[bool | None, Field(description="only saved (true) or unsaved (false)")] = (
-        None
-    )
+    saved_to_wardrobe: Annotated[bool | None, Field(description="only saved (true) or unsaved (false)")] = None
     limit: Limit = 20
     cursor: Cursor = None
 
@@ -542,9 +530,7 @@ class WardrobeItemPatch(PatchInput):
 
     title: Annotated[Title | None, Field(description="null clears the title")] = None
     description: Annotated[Description | None, Field(description="null clears the description")] = None
-    collection_id: Annotated[UUID | None, Field(description="null takes the item out of its collection")] = (
-        None
-    )
+    collection_id: Annotated[UUID | None, Field(description="null takes the item out of its collection")] = None
     tags: Tags | None = None
 
 

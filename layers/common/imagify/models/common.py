@@ -17,9 +17,7 @@ class ApiModel(BaseModel):
 class ApiInput(ApiModel):
     """A request body: camelCase, and unknown fields are rejected (422), as the contract says."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=False, serialize_by_alias=True, extra="forbid"
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, serialize_by_alias=True, extra="forbid")
 
 
 class ErrorDetail(BaseModel):

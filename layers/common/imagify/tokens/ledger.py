@@ -18,9 +18,7 @@ from uuid import UUID
 from imagify.db import Connection
 from imagify.errors import Conflict, InsufficientTokens, NotFound
 
-Kind = Literal[
-    "signup", "generation_charge", "generation_refund", "admin_adjustment", "role_grant", "advisor_charge"
-]
+Kind = Literal["signup", "generation_charge", "generation_refund", "admin_adjustment", "role_grant", "advisor_charge"]
 
 
 @dataclass(frozen=True)
