@@ -145,7 +145,8 @@ PhotoUrl = Annotated[
     Field(
         min_length=1,
         max_length=MAX_INLINE_IMAGE_CHARS,
-        description="a photo: an `uploadRef` from `POST /uploads`, an https URL or a base64 data URI",
+        description="a photo: an https URL, an upload reference or a base64 data URI (its format is checked "
+        "where it is used)",
     ),
 ]
 DATA_IMAGE_PATTERN = r"^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$"
@@ -276,7 +277,7 @@ class RefreshInput(ApiInput):
 class OAuthInput(ApiInput):
     id_token: Annotated[
         str,
-        Field(min_length=1, max_length=8192, repr=False, description="the ID token (a JWT) from Google Sign-In"),
+        Field(min_length=1, max_length=8192, repr=False, description="the identity provider's ID token (a JWT)"),
     ]
 
 
@@ -376,7 +377,7 @@ class UploadInput(ApiInput):
 class UploadTicket(ApiModel):
     upload_url: Annotated[str, Field(description="where to POST the file (a presigned S3 POST)")]
     fields: Annotated[dict[str, str], Field(description="form fields to send with the file, as given")]
-    upload_ref: Annotated[str, Field(description="pass as a photo URL once the upload is done")]
+    upload_ref: Annotated[str, Field(description="names the uploaded file in later requests")]
     expires_at: Annotated[UtcDatetime, Field(description="when the upload URL stops working")]
 
 
@@ -399,12 +400,12 @@ class GenerationOptions(ApiInput):
 
 
 # What each mode needs, and what it does not take (Python names).
-_MODE_NEEDS: dict[str, tuple[str, ...]] = {
+_MODE_NEEDS: dict[GenerationMode, tuple[str, ...]] = {
     "tryon": ("user_photo_url", "item_photo_url"),
     "from_prompt": ("prompt",),
     "photo_text": ("user_photo_url", "prompt"),
 }
-_MODE_REFUSES: dict[str, tuple[str, ...]] = {
+_MODE_REFUSES: dict[GenerationMode, tuple[str, ...]] = {
     "tryon": (),
     "from_prompt": ("user_photo_url", "item_photo_url"),
     "photo_text": ("item_photo_url",),
@@ -453,7 +454,7 @@ class _GenerationFields(ApiModel):
     generation_time_ms: Annotated[int | None, Field(description="how long the model took, in milliseconds")]
     error_message: Annotated[str | None, Field(description="why it failed, when `status` is `failed`")]
     saved_to_wardrobe: bool
-    tokens_charged: Annotated[int, Field(description="tokens charged, net of any refund")]
+    tokens_charged: Annotated[int, Field(description="tokens charged for this generation")]
     created_at: UtcDatetime
 
     @staticmethod
@@ -663,7 +664,7 @@ class AdvisorSession(ApiModel):
 class AdvisorGenerateInput(ApiInput):
     mode: Annotated[
         Literal["from_prompt", "photo_text"] | None,
-        Field(description="defaults to `photo_text` when the session has a photo, else `from_prompt`"),
+        Field(description="the generation mode; when absent the server picks one for the session"),
     ] = None
 
 
