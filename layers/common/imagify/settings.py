@@ -97,6 +97,21 @@ class IdentitySettings(BaseSettings):
     email_delivery: Literal["ses", "log"] = "ses"
 
 
+class StorageSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    uploads_bucket: str = "imagify-uploads"
+    upload_ttl_s: Annotated[int, Field(ge=60, le=24 * 3600)] = 3600
+    upload_post_ttl_s: Annotated[int, Field(ge=30, le=3600)] = 300
+    # Set only by the local stack, so an upload URL points at its own S3 endpoint.
+    s3_public_endpoint: str | None = None
+
+
+@cache
+def storage_settings() -> StorageSettings:
+    return StorageSettings()
+
+
 @cache
 def identity_settings() -> IdentitySettings:
     return IdentitySettings()

@@ -13,8 +13,15 @@ from imagify.settings import identity_settings
 
 @dataclass(frozen=True)
 class NewSession:
+    id: UUID
     token: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    id: UUID
+    user_id: UUID
 
 
 def utcnow() -> datetime:
@@ -25,14 +32,15 @@ def utcnow() -> datetime:
 def create(conn: Connection, user_id: UUID) -> NewSession:
     token = new_session_token()
     expires = utcnow() + timedelta(seconds=identity_settings().session_ttl_s)
-    conn.execute(
-        "INSERT INTO sessions (session_token, user_id, expires) VALUES (%s, %s, %s)",
+    row = conn.execute(
+        "INSERT INTO sessions (session_token, user_id, expires) VALUES (%s, %s, %s) RETURNING id",
         (stored_session_token(token), user_id, expires),
-    )
-    return NewSession(token=token, expires_at=expires)
+    ).fetchone()
+    assert row is not None
+    return NewSession(id=row["id"], token=token, expires_at=expires)
 
 
-def resolve(conn: Connection, token: str) -> UUID | None:
+def resolve(conn: Connection, token: str) -> LiveSession | None:
     """The user of a live session, extending it as Auth.js does; an expired session is deleted.
 
     A session whose expiry is less than ``ttl - update_age`` away was last extended more than a day ago,
@@ -52,7 +60,7 @@ def resolve(conn: Connection, token: str) -> UUID | None:
             "UPDATE sessions SET expires = %s WHERE session_token = %s",
             (now + timedelta(seconds=settings.session_ttl_s), stored),
         )
-    return UUID(str(row["user_id"]))
+    return LiveSession(id=row["id"], user_id=row["user_id"])
 
 
 def delete(conn: Connection, token: str) -> bool:

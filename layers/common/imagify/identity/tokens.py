@@ -28,12 +28,20 @@ class AccessToken:
     expires_at: datetime
 
 
-def issue_access_token(user_id: UUID, *, now: datetime | None = None, ring: KeyRing | None = None) -> AccessToken:
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: UUID
+    session_id: UUID | None
+
+
+def issue_access_token(
+    user_id: UUID, *, session_id: UUID | None = None, now: datetime | None = None, ring: KeyRing | None = None
+) -> AccessToken:
     settings = identity_settings()
     ring = ring or key_ring()
     issued = now or datetime.now(UTC)
     expires = issued + timedelta(seconds=settings.access_token_ttl_s)
-    claims = {
+    claims: dict[str, str | int] = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "sub": str(user_id),
@@ -41,12 +49,16 @@ def issue_access_token(user_id: UUID, *, now: datetime | None = None, ring: KeyR
         "nbf": int(issued.timestamp()),
         "exp": int(expires.timestamp()),
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)  # so signing out with an access token ends its session
     token = jwt.encode(claims, ring.signing_key, algorithm=ALGORITHM, headers={"kid": ring.signing_kid})
     return AccessToken(token=token, expires_at=expires.replace(microsecond=0))
 
 
-def verify_access_token(token: str, *, ring: KeyRing | None = None, settings: IdentitySettings | None = None) -> UUID:
-    """The user id of a valid access token; ``InvalidToken`` for anything else."""
+def verify_access_token(
+    token: str, *, ring: KeyRing | None = None, settings: IdentitySettings | None = None
+) -> AccessClaims:
+    """The claims of a valid access token; ``InvalidToken`` for anything else."""
     settings = settings or identity_settings()
     ring = ring or key_ring()
     try:
@@ -66,7 +78,8 @@ def verify_access_token(token: str, *, ring: KeyRing | None = None, settings: Id
             leeway=settings.jwt_leeway_s,
             options={"require": ["iss", "aud", "sub", "iat", "exp"]},
         )
-        return UUID(str(claims["sub"]))
+        sid = claims.get("sid")
+        return AccessClaims(user_id=UUID(str(claims["sub"])), session_id=UUID(str(sid)) if sid else None)
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from error
 

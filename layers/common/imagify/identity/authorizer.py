@@ -1,0 +1,59 @@
+"""Who is calling: the authorizer's check of a bearer token, either kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from imagify import db
+from imagify.errors import Unauthorized
+from imagify.identity import sessions
+from imagify.identity.tokens import InvalidToken, looks_like_jwt, verify_access_token
+
+_PRINCIPAL = """
+SELECT u.id, u.role, u.plan FROM users u
+WHERE u.id = %(user_id)s
+  AND (%(session_id)s::uuid IS NULL OR EXISTS (
+        SELECT 1 FROM sessions s WHERE s.id = %(session_id)s AND s.user_id = u.id AND s.expires > now()))
+"""
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: UUID
+    role: str
+    plan: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 4096:
+        raise Unauthorized()
+    return token
+
+
+def authenticate(token: str) -> Principal:
+    """The caller behind an access token or a session token, loaded fresh so a deleted user, a revoked
+    session or a changed role takes effect as soon as API Gateway's authorizer cache lets it."""
+    session_id: UUID | None = None
+    with db.transaction() as conn:
+        if looks_like_jwt(token):
+            try:
+                claims = verify_access_token(token)
+            except InvalidToken as error:
+                raise Unauthorized() from error
+            user_id, session_id = claims.user_id, claims.session_id
+        else:
+            live = sessions.resolve(conn, token)
+            if live is None:
+                raise Unauthorized()
+            user_id = live.user_id
+        row = conn.execute(_PRINCIPAL, {"user_id": user_id, "session_id": session_id}).fetchone()
+    if row is None:
+        raise Unauthorized()
+    return Principal(user_id=row["id"], role=row["role"], plan=row["plan"])
