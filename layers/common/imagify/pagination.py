@@ -29,6 +29,17 @@ def decode(cursor: str | None) -> tuple[datetime, UUID] | None:
         ) from error
 
 
+# The keyset condition and ordering every newest-first list uses, with the parameters of ``keyset()``.
+AFTER_CURSOR = "(%(after_at)s::timestamp IS NULL OR (created_at, id) < (%(after_at)s, %(after_id)s))"
+NEWEST_FIRST = " ORDER BY created_at DESC, id DESC LIMIT %(limit)s"
+
+
+def keyset(cursor: str | None, limit: int) -> dict[str, Any]:
+    """Parameters for ``AFTER_CURSOR`` and ``NEWEST_FIRST``: one row more than a page, to see if more follow."""
+    after = decode(cursor)
+    return {"after_at": after[0] if after else None, "after_id": after[1] if after else None, "limit": limit + 1}
+
+
 def next_cursor(rows: list[Any], limit: int) -> str | None:
     """The cursor after a page fetched with ``LIMIT limit + 1`` (the extra row says there is more)."""
     if len(rows) <= limit:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagify import errors
+from imagify.identity.principal import Principal, bearer_token
 from imagify.models.common import ErrorBody, ErrorInfo
-from imagify.observability import logger
+from imagify.observability import logger, metrics, tracer
 from imagify.settings import app_settings
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -91,3 +96,42 @@ def resolver() -> APIGatewayRestResolver:
         return error_response(500, "internal_error", "something went wrong on our side")
 
     return app
+
+
+def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda entry point of an HTTP function: its resolver inside logging, tracing and metrics."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return handler
+
+
+def caller(app: APIGatewayRestResolver) -> Principal:
+    """The signed-in caller, as the authorizer put it in the request context."""
+    context = app.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
+    try:
+        principal = Principal(
+            user_id=UUID(str(context["userId"])), role=str(context["role"]), plan=str(context["plan"])
+        )
+    except (KeyError, ValueError) as error:
+        # Only reachable if a route was deployed without the authorizer: refuse rather than guess.
+        raise errors.Unauthorized() from error
+    logger.append_keys(user_id=str(principal.user_id))
+    return principal
+
+
+def require_admin(app: APIGatewayRestResolver) -> Principal:
+    principal = caller(app)
+    if not principal.is_admin:
+        raise errors.Forbidden("this needs an admin")
+    return principal
+
+
+def bearer(app: APIGatewayRestResolver) -> str:
+    return bearer_token(
+        app.current_event.headers.get("Authorization") or app.current_event.headers.get("authorization")
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from imagify import db
 from imagify.errors import Unauthorized
 from imagify.identity import sessions
+from imagify.identity.principal import Principal
 from imagify.identity.tokens import InvalidToken, looks_like_jwt, verify_access_token
 
 _PRINCIPAL = """
@@ -16,25 +16,6 @@ WHERE u.id = %(user_id)s
   AND (%(session_id)s::uuid IS NULL OR EXISTS (
         SELECT 1 FROM sessions s WHERE s.id = %(session_id)s AND s.user_id = u.id AND s.expires > now()))
 """
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: UUID
-    role: str
-    plan: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-def bearer_token(authorization: str | None) -> str:
-    scheme, _, token = (authorization or "").strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 4096:
-        raise Unauthorized()
-    return token
 
 
 def authenticate(token: str) -> Principal:

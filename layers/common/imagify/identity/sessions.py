@@ -48,7 +48,7 @@ def resolve(conn: Connection, token: str) -> LiveSession | None:
     """
     settings = identity_settings()
     stored = stored_session_token(token)
-    row = conn.execute("SELECT user_id, expires FROM sessions WHERE session_token = %s", (stored,)).fetchone()
+    row = conn.execute("SELECT id, user_id, expires FROM sessions WHERE session_token = %s", (stored,)).fetchone()
     if row is None:
         return None
     now = utcnow()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Protocol, Self
 from uuid import UUID
 
 from pydantic import (
@@ -301,11 +301,45 @@ class AccessTokenResult(ApiModel):
     expires_at: Annotated[UtcDatetime, Field(description="when the access token expires")]
 
 
+class _Token(Protocol):
+    @property
+    def token(self) -> str: ...
+
+
+class _AccessToken(_Token, Protocol):
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+class _SignIn(Protocol):
+    """What a sign-in gives (``imagify.identity.auth.SignedIn``), without importing the domain here."""
+
+    @property
+    def user(self) -> UserRow: ...
+    @property
+    def access(self) -> _AccessToken: ...
+    @property
+    def session(self) -> _Token: ...
+
+
 class AuthResult(ApiModel):
     user: User
     access_token: Annotated[str, Field(description="a short-lived bearer token for `Authorization: Bearer`")]
     session_token: Annotated[str, Field(description="a long-lived token for `POST /auth/refresh`; keep it secret")]
     expires_at: Annotated[UtcDatetime, Field(description="when the access token expires")]
+
+    @classmethod
+    def signed_in(cls, result: _SignIn) -> Self:
+        return cls(
+            user=User.from_row(result.user),
+            access_token=result.access.token,
+            session_token=result.session.token,
+            expires_at=result.access.expires_at,
+        )
+
+
+class UserEnvelope(ApiModel):
+    user: User
 
 
 # === Me ===============================================================================================

@@ -1,0 +1,42 @@
+"""The API's Lambda REQUEST authorizer: accepts an access token (JWT) or a session token.
+
+The policy allows every route of the stage, because API Gateway caches it per token for
+``ReauthorizeEvery`` seconds and reuses it on other routes; who may do what is decided by the functions,
+from the ``userId``, ``role`` and ``plan`` put in the request context here.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import event_source
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerRequestEvent,
+    APIGatewayAuthorizerResponse,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagify.errors import Unauthorized
+from imagify.identity.authorizer import authenticate
+from imagify.identity.principal import bearer_token
+from imagify.observability import logger, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@event_source(data_class=APIGatewayAuthorizerRequestEvent)
+def handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict[str, Any]:
+    try:
+        principal = authenticate(bearer_token(event.headers.get("Authorization") or event.headers.get("authorization")))
+    except Unauthorized:
+        # The exact message API Gateway turns into a 401 (any other outcome would be a 403 or a 500).
+        raise Exception("Unauthorized") from None
+    arn = event.parsed_arn
+    policy = APIGatewayAuthorizerResponse(
+        principal_id=str(principal.user_id),
+        region=arn.region,
+        aws_account_id=arn.aws_account_id,
+        api_id=arn.api_id,
+        stage=arn.stage,
+        context={"userId": str(principal.user_id), "role": principal.role, "plan": principal.plan},
+    )
+    policy.allow_all_routes()
+    return policy.asdict()
