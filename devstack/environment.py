@@ -1,0 +1,96 @@
+"""The environment handlers run with: the template's variables, pointed at the local database and AWS.
+
+Every handler runs in this one process, so they share one ``os.environ``: the union of their variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+
+from devstack.cfn import REGION
+from devstack.output import say
+from devstack.template import Function
+
+BASE = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "Imagify",
+}
+# Locally the database URL is given directly; the SSM parameter it replaces does not exist.
+REMOVED = ("DATABASE_URL_PARAMETER",)
+
+
+def local_settings(aws_endpoint: str) -> dict[str, str]:
+    """The layer's settings documented as the local stack's to set: mail goes to the terminal (moto's SES
+    would refuse an unverified sender), and upload URLs point at the local S3."""
+    return {"EMAIL_DELIVERY": "log", "S3_PUBLIC_ENDPOINT": aws_endpoint}
+
+
+def function_environment(
+    functions: Iterable[Function],
+    *,
+    aws_endpoint: str,
+    database_url: str,
+    shell: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Variables for the given functions.
+
+    A variable the template declares can be overridden from the shell (``ADMIN_EMAILS=a@b.c make dev``).
+    (The shell's other variables stay in ``os.environ`` too: handlers share the devstack's process.)
+    """
+    shell = os.environ if shell is None else shell
+    declared: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for function in functions:
+        for name, value in function.environment.items():
+            if name in declared and declared[name] != value:
+                say(
+                    f"warning: {name} differs between {owners[name]} and {function.logical_id}; "
+                    f"all functions share one process, so {owners[name]}'s value is used"
+                )
+                continue
+            declared.setdefault(name, value)
+            owners.setdefault(name, function.logical_id)
+    declared.update(local_settings(aws_endpoint))
+    environment = {**BASE, **declared, **{name: shell[name] for name in declared if name in shell}}
+    for name in REMOVED:
+        environment.pop(name, None)
+    environment["AWS_ENDPOINT_URL"] = aws_endpoint
+    environment["DATABASE_URL"] = database_url
+    return environment
+
+
+def reset_application_caches() -> None:
+    """Settings are read from the environment once and cached, and the connection is kept: forget both."""
+    try:
+        from imagify import db, settings
+    except ImportError:  # pragma: no cover - another project's layer
+        return
+    for value in vars(settings).values():
+        cache_clear = getattr(value, "cache_clear", None)
+        if callable(cache_clear):
+            cache_clear()
+    db.reset()
+
+
+@contextmanager
+def applied(environment: Mapping[str, str]) -> Iterator[None]:
+    """Set the variables in ``os.environ`` for the duration, then restore what was there."""
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    reset_application_caches()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reset_application_caches()
