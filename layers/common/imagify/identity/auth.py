@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from imagify import db
+from imagify.clock import utcnow
 from imagify.errors import InvalidCredentials, RateLimited, Unauthorized
 from imagify.identity import passwords, sessions, users
 from imagify.identity.tokens import AccessToken, issue_access_token, looks_like_jwt, verify_access_token
@@ -45,7 +46,7 @@ def _lockout_remaining(conn: db.Connection, email: str) -> int:
     """Seconds until ``email`` may try again, or 0 when it is not locked out."""
     settings = identity_settings()
     window = timedelta(seconds=settings.login_failure_window_s)
-    now = sessions.utcnow()
+    now = utcnow()
     rows = conn.execute(
         "SELECT failed_at FROM login_failures WHERE email = %s AND failed_at > %s ORDER BY failed_at DESC LIMIT %s",
         (email, now - window, settings.login_max_failures),

@@ -15,8 +15,9 @@ import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imagify import db
+from imagify.clock import utcnow
 from imagify.errors import EmailTaken, InvalidInput, NotFound, Unauthorized
-from imagify.identity import sessions, users
+from imagify.identity import users
 from imagify.identity.auth import SignedIn, opening_role, sign_in
 from imagify.settings import identity_settings
 
@@ -127,7 +128,7 @@ def _link_or_create(conn: db.Connection, claims: IdClaims) -> Any:
             # provider take over their account.
             raise EmailTaken("an account with this email exists; sign in with it first")
         if existing.email_verified is None:
-            return users.update(conn, existing.id, email_verified=sessions.utcnow())
+            return users.update(conn, existing.id, email_verified=utcnow())
         return existing
     # Admin by ADMIN_EMAILS only for an address the provider vouches for.
     role, tokens = opening_role(address, trusted=claims.email_verified)

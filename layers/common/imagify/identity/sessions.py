@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from imagify.clock import utcnow
 from imagify.db import Connection
 from imagify.identity.tokens import new_session_token, stored_session_token
 from imagify.settings import identity_settings
@@ -22,11 +23,6 @@ class NewSession:
 class LiveSession:
     id: UUID
     user_id: UUID
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as the seed's ``timestamp`` columns hold it."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def create(conn: Connection, user_id: UUID) -> NewSession:

@@ -14,6 +14,7 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from imagify import db, email
+from imagify.clock import utcnow
 from imagify.errors import InvalidInput
 from imagify.identity import passwords, sessions, users
 from imagify.models.rows import UserRow
@@ -37,7 +38,7 @@ def _issue(conn: db.Connection, purpose: Purpose, address: str, ttl_s: int) -> s
     conn.execute("DELETE FROM verification_tokens WHERE identifier = %s", (identifier,))
     conn.execute(
         "INSERT INTO verification_tokens (identifier, token, expires) VALUES (%s, %s, %s)",
-        (identifier, _digest(token), sessions.utcnow() + timedelta(seconds=ttl_s)),
+        (identifier, _digest(token), utcnow() + timedelta(seconds=ttl_s)),
     )
     return token
 
@@ -47,7 +48,7 @@ def _consume(conn: db.Connection, purpose: Purpose, address: str, token: str) ->
         "DELETE FROM verification_tokens WHERE identifier = %s AND token = %s RETURNING expires",
         (_identifier(purpose, address), _digest(token)),
     ).fetchone()
-    if row is None or row["expires"] <= sessions.utcnow():
+    if row is None or row["expires"] <= utcnow():
         raise InvalidInput("this link is not valid or has expired; ask for a new one")
 
 
@@ -73,7 +74,7 @@ def confirm_email(address: str, token: str) -> UserRow:
         if user is None:
             raise InvalidInput("this link is not valid or has expired; ask for a new one")
         if user.email_verified is None:
-            user = users.update(conn, user.id, email_verified=sessions.utcnow())
+            user = users.update(conn, user.id, email_verified=utcnow())
         return user
 
 

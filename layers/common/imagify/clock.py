@@ -1,0 +1,9 @@
+"""Time as the database holds it: the seed's ``timestamp`` columns are naive UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
