@@ -22,6 +22,14 @@ MAX_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True)
+class Answer:
+    """An HTTP-free answer of a create operation: its status and JSON body, as a retry gets it again."""
+
+    status: int
+    body: Any
+
+
+@dataclass(frozen=True)
 class Earlier:
     """What the first request with this key did."""
 

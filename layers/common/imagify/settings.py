@@ -107,6 +107,38 @@ class StorageSettings(BaseSettings):
     s3_public_endpoint: str | None = None
 
 
+class AiSettings(BaseSettings):
+    """The image model (Gemini) and the advisor model (Bedrock)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # "offline" draws a deterministic preview without any model; only the local stack selects it.
+    image_provider: Literal["gemini", "offline"] = "gemini"
+    gemini_model: str = "gemini-2.5-flash-image"
+    gemini_api_key: str | None = None
+    gemini_api_key_secret_id: str | None = None
+    # Tests point the real SDK at a local fake server here.
+    gemini_base_url: str | None = None
+    gemini_timeout_s: Annotated[float, Field(gt=0, le=300)] = 90
+    input_longest_edge: Annotated[int, Field(ge=256, le=4096)] = 1536
+
+
+class FlowSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    state_machine_arn: str | None = None
+
+
+@cache
+def flow_settings() -> FlowSettings:
+    return FlowSettings()
+
+
+@cache
+def ai_settings() -> AiSettings:
+    return AiSettings()
+
+
 @cache
 def storage_settings() -> StorageSettings:
     return StorageSettings()

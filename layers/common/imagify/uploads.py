@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from imagify import images, storage
+from imagify import db, idempotency, images, storage
 from imagify.clock import utcnow
 from imagify.errors import InvalidInput, PayloadTooLarge
+from imagify.idempotency import Answer
+from imagify.identity.principal import Principal
+from imagify.models.api import UploadInput, UploadTicket
 from imagify.settings import storage_settings
 
 REF_PREFIX = "upload:"
@@ -76,3 +79,25 @@ def read(user_id: UUID, ref: str, *, field: str, s3: Any | None = None) -> image
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"{field}: the upload is larger than 10 MB")
     return images.Image(data=data, mime=images.verified_mime(data, declared, field=field))
+
+
+OPERATION = "uploads.create"
+
+
+def create_ticket(
+    caller: Principal, request: UploadInput, idempotency_key: str | None = None, *, s3: Any | None = None
+) -> Answer:
+    """``POST /uploads``: a ticket for one file; a retry with the same key gets the same ticket."""
+    request_hash = idempotency.request_hash(request.model_dump(mode="json"))
+    if idempotency_key:
+        with db.transaction() as conn:
+            earlier = idempotency.claim(conn, caller.user_id, OPERATION, idempotency_key, request_hash)
+        if earlier is not None and earlier.status is not None:
+            return Answer(earlier.status, earlier.body)
+    ticket = create(caller.user_id, request.purpose, request.content_type, request.content_length, s3=s3)
+    body = UploadTicket(
+        upload_url=ticket.url, fields=ticket.fields, upload_ref=ticket.ref, expires_at=ticket.expires_at
+    ).model_dump(mode="json", by_alias=True)
+    if idempotency_key:
+        idempotency.remember(caller.user_id, OPERATION, idempotency_key, 201, body)
+    return Answer(201, body)

@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import errors
+from imagify import errors, images
 from imagify.identity.principal import Principal, bearer_token
 from imagify.models.common import ErrorBody, ErrorInfo
 from imagify.observability import logger, metrics, tracer
 from imagify.settings import app_settings
+
+# The optional ``Idempotency-Key`` header of the POSTs that create something.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="retrying with the same key and body within 24 h returns the first answer; nothing twice",
+    ),
+]
 
 STATUS_BY_CODE: dict[str, int] = {
     errors.InvalidInput.code: 422,
@@ -135,3 +147,12 @@ def bearer(app: APIGatewayRestResolver) -> str:
     return bearer_token(
         app.current_event.headers.get("Authorization") or app.current_event.headers.get("authorization")
     )
+
+
+def image_response(app: APIGatewayRestResolver, image: images.Image, etag: str) -> Response[bytes]:
+    """Image bytes with validators: an unchanged image is a 304, and browsers keep it a year (it never
+    changes under its URL: a new result is a new generation or item)."""
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable"}
+    if app.current_event.headers.get("If-None-Match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(status_code=200, content_type=image.mime, body=image.data, headers=headers)

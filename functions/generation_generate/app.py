@@ -1,0 +1,13 @@
+"""State machine task: asks the image model and writes the result into the row."""
+
+from typing import Any
+
+from imagify.ai.provider import image_model
+from imagify.generations import flow
+from imagify.tasks import GenerationTask, task_handler
+
+
+@task_handler
+def handler(task: GenerationTask, context: Any) -> dict[str, Any]:
+    flow.generate(task.generation_id, image_model())
+    return task.output()

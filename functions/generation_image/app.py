@@ -1,0 +1,21 @@
+from typing import Annotated
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from imagify.generations import service
+from imagify.observability import tracer
+from imagify.web import api_handler, caller, image_response, resolver
+
+app = resolver()
+
+
+@app.get("/generations/<generation_id>/image", responses={200: {"description": "the image bytes"}})
+@tracer.capture_method
+def get_image(generation_id: Annotated[UUID, Path()]) -> Response[bytes]:
+    picture = service.image(caller(app), generation_id)
+    return image_response(app, picture.image, picture.etag)
+
+
+handler = api_handler(app)

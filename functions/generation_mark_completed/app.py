@@ -1,0 +1,12 @@
+"""State machine task: processing → completed."""
+
+from typing import Any
+
+from imagify.generations import flow
+from imagify.tasks import GenerationTask, task_handler
+
+
+@task_handler
+def handler(task: GenerationTask, context: Any) -> dict[str, Any]:
+    flow.mark_completed(task.generation_id)
+    return task.output()

@@ -1,0 +1,31 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from imagify.generations import queries
+from imagify.models.api import GenerationSummary
+from imagify.models.common import Cursor, Limit, Page
+from imagify.models.rows import GenerationMode, GenerationStatus
+from imagify.observability import tracer
+from imagify.web import api_handler, caller, resolver
+
+app = resolver()
+
+
+@app.get("/generations")
+@tracer.capture_method
+def list_generations(
+    mode: Annotated[GenerationMode | None, Query()] = None,
+    status: Annotated[GenerationStatus | None, Query()] = None,
+    saved_to_wardrobe: Annotated[bool | None, Query(alias="savedToWardrobe")] = None,
+    limit: Annotated[Limit, Query()] = 20,
+    cursor: Annotated[Cursor, Query()] = None,
+) -> Page[GenerationSummary]:
+    rows, next_cursor = queries.page(
+        caller(app).user_id, mode=mode, status=status, saved=saved_to_wardrobe, limit=limit, cursor=cursor
+    )
+    items = [GenerationSummary.from_row(row, tokens_charged=charged) for row, charged in rows]
+    return Page[GenerationSummary](items=items, next_cursor=next_cursor)
+
+
+handler = api_handler(app)

@@ -1,0 +1,1 @@
+"""The models behind the product: Gemini draws images, a LLaMA model on Bedrock gives style advice."""

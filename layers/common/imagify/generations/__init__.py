@@ -1,0 +1,1 @@
+"""Generations: what a user asks for, what it costs, and the flow that makes the image."""

@@ -1,0 +1,24 @@
+"""The photos a generation takes: the caller's own upload, or an inline data URI. Never a URL to fetch."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from imagify import images, uploads
+from imagify.errors import InvalidInput
+
+MAX_INLINE_BYTES = 5 * 1024 * 1024
+
+
+def photo(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> images.Image:
+    """The image behind a photo field, checked: owner, size, and that it decodes as its declared type."""
+    if uploads.is_ref(value):
+        return uploads.read(user_id, value, field=field, s3=s3)
+    if value.startswith("data:"):
+        return images.from_data_uri(value, max_bytes=MAX_INLINE_BYTES, field=field)
+    # A URL would make this service fetch whatever the caller names (SSRF): only uploads and inline data.
+    raise InvalidInput(
+        f"{field} must be an uploadRef from POST /uploads or a data:image/...;base64 URI; URLs are not fetched",
+        details=[{"loc": ["body", field], "msg": "not an uploadRef or data URI", "type": "photo_source"}],
+    )

@@ -1,0 +1,105 @@
+"""SQL on ``generations``: explicit columns, the image only where it is needed, and conditional updates."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from imagify import db, pagination
+from imagify.models.rows import GENERATION_COLUMNS, GENERATION_LIST_COLUMNS, GenerationRow, GenerationSummaryRow
+
+# Net tokens taken for a generation: its charge less its refund (0 once refunded).
+_TOKENS_CHARGED = sql.SQL(
+    "COALESCE((SELECT -sum(t.delta) FROM token_transactions t WHERE t.generation_id = g.id "
+    "AND t.kind IN ('generation_charge', 'generation_refund')), 0)::int AS tokens_charged"
+)
+_DETAIL = sql.SQL("SELECT {}, {} FROM generations g").format(db.columns(GENERATION_COLUMNS, "g"), _TOKENS_CHARGED)
+_SUMMARY = sql.SQL("SELECT {}, {} FROM generations g").format(db.columns(GENERATION_LIST_COLUMNS, "g"), _TOKENS_CHARGED)
+
+IN_FLIGHT = ("pending", "processing")
+
+
+def _split(row: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    fields = dict(row)
+    return fields, int(fields.pop("tokens_charged"))
+
+
+def detail(conn: db.Connection, generation_id: UUID, user_id: UUID | None = None) -> tuple[GenerationRow, int] | None:
+    """A generation with its image and net charge; only the owner's when ``user_id`` is given."""
+    query = _DETAIL + sql.SQL(" WHERE g.id = %(id)s AND (%(user_id)s::uuid IS NULL OR g.user_id = %(user_id)s)")
+    row = conn.execute(query, {"id": generation_id, "user_id": user_id}).fetchone()
+    if row is None:
+        return None
+    fields, charged = _split(row)
+    return GenerationRow.model_validate(fields), charged
+
+
+def page(
+    user_id: UUID,
+    *,
+    mode: str | None,
+    status: str | None,
+    saved: bool | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[tuple[GenerationSummaryRow, int]], str | None]:
+    rows = db.fetch_all(
+        _SUMMARY
+        + sql.SQL(
+            " WHERE user_id = %(user_id)s"
+            " AND (%(mode)s::generation_mode IS NULL OR mode = %(mode)s)"
+            " AND (%(status)s::generation_status IS NULL OR status = %(status)s)"
+            " AND (%(saved)s::boolean IS NULL OR saved_to_wardrobe = %(saved)s)"
+            " AND " + pagination.AFTER_CURSOR + pagination.NEWEST_FIRST
+        ),
+        {"user_id": user_id, "mode": mode, "status": status, "saved": saved, **pagination.keyset(cursor, limit)},
+    )
+    items = []
+    for row in rows[:limit]:
+        fields, charged = _split(row)
+        items.append((GenerationSummaryRow.model_validate(fields), charged))
+    return items, pagination.next_cursor(rows, limit)
+
+
+def in_flight(conn: db.Connection, user_id: UUID) -> int:
+    row = conn.execute(
+        "SELECT count(*) AS n FROM generations WHERE user_id = %s AND status IN ('pending', 'processing')",
+        (user_id,),
+    ).fetchone()
+    return int(row["n"]) if row else 0
+
+
+def insert_pending(
+    conn: db.Connection,
+    user_id: UUID,
+    *,
+    mode: str,
+    prompt: str | None,
+    user_photo_url: str | None,
+    item_photo_url: str | None,
+    instruction: str,
+) -> UUID:
+    row = conn.execute(
+        "INSERT INTO generations (user_id, mode, prompt, user_photo_url, item_photo_url, ai_prompt_used) "
+        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+        (user_id, mode, prompt, user_photo_url, item_photo_url, instruction),
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
+
+
+def status_of(conn: db.Connection, generation_id: UUID) -> str | None:
+    row = conn.execute("SELECT status FROM generations WHERE id = %s", (generation_id,)).fetchone()
+    return str(row["status"]) if row else None
+
+
+def fail(conn: db.Connection, generation_id: UUID, message: str) -> bool:
+    """pending/processing → failed; False when it had already finished (a late or repeated call)."""
+    cursor = conn.execute(
+        "UPDATE generations SET status = 'failed', error_message = %s, result_image_base64 = NULL "
+        "WHERE id = %s AND status IN ('pending', 'processing')",
+        (message, generation_id),
+    )
+    return cursor.rowcount == 1
