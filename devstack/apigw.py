@@ -89,10 +89,12 @@ class Gateway:
         self.runtime = runtime
         self.authorizers = authorizers or Authorizers(runtime)
         self.table = routes(template)
+        # All APIs share one port locally; a path none of them has gets the first API's gateway responses.
+        self.default_api = next(iter(template.apis.values()), None)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
-        api: Api | None = None
+        api = self.default_api
         try:
             path, _, query = request.target.partition("?")
             method = request.method.upper()

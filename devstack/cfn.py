@@ -88,8 +88,11 @@ _Loader.add_multi_constructor("!", _construct_tag)
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    try:
+        with path.open(encoding="utf-8") as handle:
+            document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except (OSError, yaml.YAMLError) as error:
+        raise TemplateError(f"cannot read {path}: {error}") from error
     if not isinstance(document, dict):
         raise TemplateError(f"{path} is not a template (top level is not a mapping)")
     return document
