@@ -16,6 +16,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
 
 
 def run_devstack(*args: str, database_url: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m devstack <args>`` on ``database_url``, keeping its state (secrets) in ``state_dir``."""
     env = {k: v for k, v in os.environ.items() if k not in {"PORT", "ADMIN_EMAILS"}}
     env["DATABASE_URL"] = database_url
     return subprocess.run(
@@ -83,8 +84,10 @@ def test_an_unknown_function_is_named_in_the_error(migrated_url: str, tmp_path: 
 
 def test_the_event_command_prints_an_event_for_a_route(tmp_path: Path):
     done = subprocess.run(
-        [sys.executable, "-m", "devstack", "event", "GET", "/admin/users/42", "-r", "/admin/users/{user_id}"]
-        + ["-H", "Authorization: Bearer x", "-q", "limit=5"],
+        [
+            *(sys.executable, "-m", "devstack", "event", "GET", "/admin/users/42"),
+            *("-r", "/admin/users/{user_id}", "-H", "Authorization: Bearer x", "-q", "limit=5"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
