@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,15 @@ def test_every_function_has_a_handler_and_an_event(logical_id: str):
 
     source = code / f"{module.replace('.', '/')}.py"
     assert source.is_file(), f"{logical_id}: no {source.relative_to(ROOT)}"
-    assert f"def {function}(" in source.read_text()
+    tree = ast.parse(source.read_text())
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)} | {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert function in defined, f"{logical_id}: {source.name} defines no {function}"
     events = sorted((ROOT / "events" / code.name).glob("*.json"))
     assert events, f"{logical_id}: no sample event under events/{code.name}/"
 
