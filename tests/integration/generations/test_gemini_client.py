@@ -62,7 +62,8 @@ def test_tryon_sends_the_instruction_and_both_photos_and_returns_the_image(fake_
     parts = parts_of(request.body)
     assert parts[0] == {"text": "put the garment on the person"}
     assert [_decoded(p["inlineData"]["data"]) for p in parts[1:]] == [PERSON.data, GARMENT.data]
-    assert [p["inlineData"]["mimeType"] for p in parts[1:]] == ["image/png", "image/png"]
+    # (the SDK writes the mime type in snake case inside inlineData; the API accepts both)
+    assert [p["inlineData"].get("mimeType", p["inlineData"].get("mime_type")) for p in parts[1:]] == ["image/png"] * 2
     assert request.body["generationConfig"]["responseModalities"] == ["IMAGE", "TEXT"]
     # And the image came back as sent
     assert result.image == Image(answer, "image/png")
