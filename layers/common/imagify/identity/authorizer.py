@@ -22,6 +22,7 @@ def authenticate(token: str) -> Principal:
     """The caller behind an access token or a session token, loaded fresh so a deleted user, a revoked
     session or a changed role takes effect as soon as API Gateway's authorizer cache lets it."""
     session_id: UUID | None = None
+    user_id: UUID | None
     with db.transaction() as conn:
         if looks_like_jwt(token):
             try:
@@ -30,11 +31,12 @@ def authenticate(token: str) -> Principal:
                 raise Unauthorized() from error
             user_id, session_id = claims.user_id, claims.session_id
         else:
+            # No raise in here for a dead session: the transaction must commit resolve()'s delete of it.
             live = sessions.resolve(conn, token)
-            if live is None:
-                raise Unauthorized()
-            user_id = live.user_id
-        row = conn.execute(_PRINCIPAL, {"user_id": user_id, "session_id": session_id}).fetchone()
+            user_id = live.user_id if live else None
+        row = None
+        if user_id is not None:
+            row = conn.execute(_PRINCIPAL, {"user_id": user_id, "session_id": session_id}).fetchone()
     if row is None:
         raise Unauthorized()
     return Principal(user_id=row["id"], role=row["role"], plan=row["plan"])
