@@ -7,12 +7,14 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from psycopg import conninfo, sql
 
 from imagify import db, migrate, settings
+from tests.support.api import ApiClient
 
 SEED_TABLES = (
     "users",
@@ -105,3 +107,24 @@ def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
         _clear_caches()
         with psycopg.connect(migrated_url, autocommit=True) as conn:
             conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, SEED_TABLES))))
+
+
+@pytest.fixture(scope="session")
+def local_stack(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The local stack in-process (moto with the template's resources, the ASL engine, the environment the
+    handlers get), on the session's migrated database. Image and advice models are the offline ones
+    unless a test points them elsewhere."""
+    from devstack.stack import Stack
+    from devstack.template import load
+
+    template = load(Path(__file__).resolve().parents[1] / "template.yaml")
+    with Stack(template, state_dir=tmp_path_factory.mktemp("devstack"), database_url=migrated_url) as stack:
+        yield stack
+
+
+@pytest.fixture
+def api(local_stack: Any, database: str) -> ApiClient:
+    """The API through the local stack's gateway (routes, authorizer, handlers), on an emptied database."""
+    from devstack.apigw import Gateway
+
+    return ApiClient(Gateway(local_stack.template, local_stack.runtime))
