@@ -68,9 +68,15 @@ def _database_from_reference(url: str) -> None:
         conn.execute(REFERENCE_SQL.read_bytes(), prepare=False)
 
 
-def _database_from_migrations(url: str) -> None:
+def _database_from_migrations(url: str, directory: Path = migrate.MIGRATIONS_DIR) -> None:
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        migrate.apply(conn)
+        migrate.apply(conn, directory)
+
+
+@pytest.fixture
+def seed_migration_only(tmp_path: Path) -> Path:
+    (tmp_path / "0001_seed_schema.sql").write_bytes((migrate.MIGRATIONS_DIR / "0001_seed_schema.sql").read_bytes())
+    return tmp_path
 
 
 @pytest.fixture
@@ -80,9 +86,11 @@ def reference_database(make_database: Callable[[], str]) -> str:
     return url
 
 
-def test_migrations_build_exactly_the_reference_catalog(scratch_database: str, reference_database: str):
-    # Given one database built from drizzle-kit's DDL and one built by our migrations
-    _database_from_migrations(scratch_database)
+def test_the_seed_migration_builds_exactly_the_reference_catalog(
+    scratch_database: str, reference_database: str, seed_migration_only: Path
+):
+    # Given one database built from drizzle-kit's DDL and one built by our seed migration
+    _database_from_migrations(scratch_database, seed_migration_only)
 
     # When their catalogs are read for the eight seed tables
     reference, ours = catalog(reference_database), catalog(scratch_database)
@@ -92,6 +100,22 @@ def test_migrations_build_exactly_the_reference_catalog(scratch_database: str, r
     assert [e["name"] for e in reference["enums"]] == ["generation_mode", "generation_status"]
     for part in ("columns", "constraints", "indexes", "enums"):
         assert ours[part] == reference[part], part
+
+
+def test_later_migrations_keep_the_seed_tables_shape(scratch_database: str, reference_database: str):
+    # Given the reference, and a database built by every migration
+    _database_from_migrations(scratch_database)
+
+    # When their catalogs are compared
+    reference, ours = catalog(reference_database), catalog(scratch_database)
+
+    # Then the seed tables' columns, constraints and enums are untouched, and its indexes all there as they
+    # were (later migrations may only add indexes, for the queries this backend runs)
+    for part in ("columns", "constraints", "enums"):
+        assert ours[part] == reference[part], part
+    ours_by_name = {index["name"]: index for index in ours["indexes"]}
+    for index in reference["indexes"]:
+        assert ours_by_name.get(index["name"]) == index
 
 
 def test_the_comparison_notices_a_difference(scratch_database: str, reference_database: str):
