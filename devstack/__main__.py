@@ -101,12 +101,13 @@ def invoke(args: argparse.Namespace) -> int:
         template,
         state_dir=_state_dir(args, template),
         database_url=os.environ.get("DATABASE_URL"),
-        functions=[function.logical_id],
+        prefer=function.logical_id,
     ) as stack:
+        context = stack.runtime.context(function.logical_id)
         try:
-            result = stack.runtime.invoke(function.logical_id, event)
+            result = stack.runtime.invoke(function.logical_id, event, context=context)
         except Exception as error:
-            result, status = error_payload(error), 1
+            result, status = error_payload(error, context.aws_request_id), 1
         sys.stdout.flush()
     with os.fdopen(result_fd, "w") as out:
         out.write(json.dumps(result) + "\n")

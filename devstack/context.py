@@ -35,6 +35,9 @@ class LambdaContext(_PowertoolsContext):
         day = datetime.now(UTC).strftime("%Y/%m/%d")
         self._log_stream_name = f"{day}/[{function_version}]{uuid.uuid4().hex}"
         self._deadline = time.monotonic() + timeout_s
+        # What the Python runtime passes when the caller sent neither (a direct or API Gateway invoke).
+        self._identity = None  # type: ignore[assignment]
+        self._client_context = None  # type: ignore[assignment]
 
     def get_remaining_time_in_millis(self) -> int:  # type: ignore[override]
         return max(0, int((self._deadline - time.monotonic()) * 1000))

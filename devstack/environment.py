@@ -37,14 +37,14 @@ def function_environment(
     *,
     aws_endpoint: str,
     database_url: str,
-    shell: Mapping[str, str] | None = None,
+    shell_env: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Variables for the given functions.
 
     A variable the template declares can be overridden from the shell (``ADMIN_EMAILS=a@b.c make dev``).
     (The shell's other variables stay in ``os.environ`` too: handlers share the devstack's process.)
     """
-    shell = os.environ if shell is None else shell
+    shell = os.environ if shell_env is None else shell_env
     declared: dict[str, str] = {}
     owners: dict[str, str] = {}
     for function in functions:
@@ -52,7 +52,7 @@ def function_environment(
             if name in declared and declared[name] != value:
                 say(
                     f"warning: {name} differs between {owners[name]} and {function.logical_id}; "
-                    f"all functions share one process, so {owners[name]}'s value is used"
+                    f"all functions share one process, and get {owners[name]}'s value"
                 )
                 continue
             declared.setdefault(name, value)

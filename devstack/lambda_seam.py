@@ -28,11 +28,12 @@ def _event(body: Any) -> Any:
 
 def _run(runtime: Runtime, logical_id: str, event: Any) -> tuple[bytes, bool]:
     """(response payload, whether it is a function error)."""
+    context = runtime.context(logical_id)
     try:
-        result = runtime.invoke(logical_id, event)
+        result = runtime.invoke(logical_id, event, context=context)
     except Exception as error:
         say(f"lambda {logical_id} raised {type(error).__name__}: {error}")
-        return json.dumps(error_payload(error)).encode(), True
+        return json.dumps(error_payload(error, context.aws_request_id)).encode(), True
     try:
         return json.dumps(result).encode(), False
     except (TypeError, ValueError) as error:

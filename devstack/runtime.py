@@ -20,12 +20,12 @@ from devstack.template import Function, Template
 Handler = Callable[[Any, LambdaContext], Any]
 
 
-def error_payload(error: BaseException) -> dict[str, Any]:
+def error_payload(error: BaseException, request_id: str = "") -> dict[str, Any]:
     """What the Python runtime reports for a raised exception (``errorType`` is the class name)."""
     return {
         "errorMessage": str(error),
         "errorType": type(error).__name__,
-        "requestId": getattr(error, "__devstack_request_id__", ""),
+        "requestId": request_id,
         "stackTrace": [line.rstrip("\n") for line in traceback.format_tb(error.__traceback__)],
     }
 
@@ -63,12 +63,19 @@ def load_handler(function: Function) -> Handler:
 
 
 class Runtime:
-    """Invokes functions by logical id, name or ARN; handlers are imported on first use (cold start)."""
+    """Invokes functions by logical id, name or ARN; handlers are imported on first use (cold start).
+
+    One invocation runs at a time. Lambda never runs two in one execution environment, and the layer's
+    state relies on that: ``imagify.db`` keeps one connection per process, and two threads in it would
+    share (and nest) transactions. A caller that waits longer than the function's Timeout (an invocation
+    waiting on another one it started, say) runs anyway, with a warning, rather than deadlock.
+    """
 
     def __init__(self, template: Template) -> None:
         self.template = template
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
+        self._one_at_a_time = threading.Lock()
 
     def find(self, name_or_arn: str) -> Function | None:
         """A function by logical id, name, or (possibly qualified) ARN, as Lambda's ``FunctionName`` allows."""
@@ -87,23 +94,29 @@ class Runtime:
                 self._handlers[function.logical_id] = load_handler(function)
             return self._handlers[function.logical_id]
 
-    def invoke(self, logical_id: str, event: Any, *, context: LambdaContext | None = None) -> Any:
-        """Run the handler once; its exception, if any, propagates."""
+    def context(self, logical_id: str) -> LambdaContext:
         function = self.template.function(logical_id)
-        handler = self.handler(function)
-        context = context or LambdaContext(
+        return LambdaContext(
             function.name,
             memory_limit_in_mb=function.memory_size,
             timeout_s=function.timeout,
             invoked_function_arn=function.arn,
         )
+
+    def invoke(self, logical_id: str, event: Any, *, context: LambdaContext | None = None) -> Any:
+        """Run the handler once; its exception, if any, propagates."""
+        function = self.template.function(logical_id)
+        handler = self.handler(function)
+        context = context or self.context(logical_id)
+        exclusive = self._one_at_a_time.acquire(timeout=function.timeout)
+        if not exclusive:
+            say(f"warning: {logical_id} waited {function.timeout}s for another invocation; running beside it")
         started = time.monotonic()
         try:
             return handler(event, context)
-        except BaseException as error:
-            error.__devstack_request_id__ = context.aws_request_id  # type: ignore[attr-defined]
-            raise
         finally:
+            if exclusive:
+                self._one_at_a_time.release()
             elapsed = time.monotonic() - started
             if elapsed > function.timeout:
                 # A thread cannot be stopped, so the timeout is reported rather than enforced.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,7 +17,7 @@ from devstack.template import Template
 
 class Stack:
     """Postgres (``database_url`` or embedded, migrated), moto with the template's resources, and
-    ``os.environ`` set for the handlers (for ``functions``, or all of them)."""
+    ``os.environ`` set for the handlers: every function's variables, ``prefer``'s winning a conflict."""
 
     def __init__(
         self,
@@ -26,12 +25,13 @@ class Stack:
         *,
         state_dir: Path,
         database_url: str | None = None,
-        functions: Sequence[str] | None = None,
+        prefer: str | None = None,
     ) -> None:
         self.template = template
         self.state_dir = state_dir
         self.database_url = database_url
-        self.function_ids = list(functions) if functions is not None else list(template.functions)
+        others = [f for f in template.functions if f != prefer]
+        self.function_ids = [prefer, *others] if prefer else others
         self.runtime = Runtime(template)
         self.aws = LocalAws(template, self.runtime, state_dir)
         self.database: database.Database | None = None

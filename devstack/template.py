@@ -267,6 +267,11 @@ def _merge_globals(globals_: Any, own: Any) -> Any:
     return own
 
 
+def _truthy(value: Any) -> bool:
+    """A template boolean, which may arrive as a string (``"false"``) through a parameter."""
+    return str(value).strip().lower() == "true"
+
+
 def _unquote(value: str) -> str:
     """SAM's Cors and gateway-response header values are single-quoted literals: ``"'GET,POST'"``."""
     if len(value) >= 2 and value[0] == value[-1] == "'":
@@ -363,7 +368,7 @@ class _Builder:
             cors=self.cors(props.get("Cors")),
             default_authorizer=auth.get("DefaultAuthorizer"),
             authorizers={name: self.authorizer(name, spec) for name, spec in (auth.get("Authorizers") or {}).items()},
-            authorize_cors_preflight=bool(auth.get("AddDefaultAuthorizerToCorsPreflight", True)),
+            authorize_cors_preflight=_truthy(auth.get("AddDefaultAuthorizerToCorsPreflight", True)),
             binary_media_types=tuple(t.replace("~1", "/") for t in props.get("BinaryMediaTypes") or ()),
             gateway_responses={
                 kind: self.gateway_response(spec) for kind, spec in (props.get("GatewayResponses") or {}).items()
@@ -382,7 +387,7 @@ class _Builder:
             allow_methods=_unquote(str(spec["AllowMethods"])) if "AllowMethods" in spec else None,
             allow_headers=_unquote(str(spec["AllowHeaders"])) if "AllowHeaders" in spec else None,
             max_age=_unquote(str(spec["MaxAge"])) if "MaxAge" in spec else None,
-            allow_credentials=str(spec.get("AllowCredentials", False)).lower() == "true",
+            allow_credentials=_truthy(spec.get("AllowCredentials", False)),
         )
 
     @staticmethod

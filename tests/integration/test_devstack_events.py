@@ -12,6 +12,7 @@ import pytest
 from devstack import template as templates
 from devstack.cfn import TemplateError
 from devstack.context import LambdaContext
+from devstack.environment import function_environment
 from devstack.events import api_event, method_arn, parse_query, request_authorizer_event
 from devstack.routes import RouteTable
 
@@ -185,3 +186,24 @@ def test_the_context_counts_down_from_the_timeout():
     assert 1500 < remaining <= 2000
     time.sleep(0.05)
     assert context.get_remaining_time_in_millis() < remaining
+
+
+def test_the_handler_environment_points_at_the_local_stack():
+    template = templates.load(FIXTURES / "sfn" / "template.yaml")
+
+    env = function_environment(
+        template.functions.values(),
+        aws_endpoint="http://127.0.0.1:5555",
+        database_url="postgresql://local/imagify",
+        shell_env={"UPLOADS_BUCKET": "from-the-shell", "HOME": "/root"},
+    )
+
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5555"
+    assert env["DATABASE_URL"] == "postgresql://local/imagify"
+    assert "DATABASE_URL_PARAMETER" not in env
+    assert env["AWS_ACCESS_KEY_ID"] == "testing"
+    assert env["AWS_DEFAULT_REGION"] == "us-east-1"
+    assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
+    assert env["STATE_MACHINE_ARN"] == template.state_machines["GenerationStateMachine"].arn
+    assert env["UPLOADS_BUCKET"] == "from-the-shell"  # a declared variable, overridden from the shell
+    assert "HOME" not in env  # undeclared shell variables are not part of it

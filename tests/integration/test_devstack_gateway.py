@@ -256,3 +256,13 @@ def test_the_templates_gateway_responses_replace_the_defaults():
     assert unauthorized.header("Access-Control-Allow-Origin") == "http://localhost:3000"
     assert missing.status == 404
     assert json.loads(missing.body)["error"] == {"code": "not_found", "message": "no such route", "details": []}
+
+
+def test_a_preflight_needs_the_default_authorizer_unless_the_template_says_otherwise():
+    # SAM's default (AddDefaultAuthorizerToCorsPreflight: true) puts the authorizer on OPTIONS too, and a
+    # browser's preflight carries no Authorization header: API Gateway answers 401.
+    template = templates.load(FIXTURE, {"AuthorizePreflight": "true"})
+    gateway = Gateway(template, Runtime(template))
+
+    assert send(gateway, "OPTIONS", "/items/1").status == 401
+    assert send(gateway, "OPTIONS", "/items/1", token="allow-a").status == 200
