@@ -26,10 +26,15 @@ BASE = {
 REMOVED = ("DATABASE_URL_PARAMETER",)
 
 
-def local_settings(aws_endpoint: str) -> dict[str, str]:
+def local_settings(aws_endpoint: str, shell: Mapping[str, str]) -> dict[str, str]:
     """The layer's settings documented as the local stack's to set: mail goes to the terminal (moto's SES
-    would refuse an unverified sender), and upload URLs point at the local S3."""
-    return {"EMAIL_DELIVERY": "log", "S3_PUBLIC_ENDPOINT": aws_endpoint}
+    would refuse an unverified sender), upload URLs point at the local S3, and images come from the
+    offline preview model unless the shell has a Gemini API key."""
+    return {
+        "EMAIL_DELIVERY": "log",
+        "S3_PUBLIC_ENDPOINT": aws_endpoint,
+        "IMAGE_PROVIDER": "gemini" if shell.get("GEMINI_API_KEY") else "offline",
+    }
 
 
 def function_environment(
@@ -57,7 +62,7 @@ def function_environment(
                 continue
             declared.setdefault(name, value)
             owners.setdefault(name, function.logical_id)
-    declared.update(local_settings(aws_endpoint))
+    declared.update(local_settings(aws_endpoint, shell))
     environment = {**BASE, **declared, **{name: shell[name] for name in declared if name in shell}}
     for name in REMOVED:
         environment.pop(name, None)
