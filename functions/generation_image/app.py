@@ -14,8 +14,7 @@ app = resolver()
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(generation_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
-    picture = service.image(caller(app), generation_id)
-    return image_response(app, picture.image, picture.etag)
+    return image_response(app, service.image(caller(app), generation_id))
 
 
 handler = api_handler(app)

@@ -150,3 +150,10 @@ def columns(names: tuple[str, ...], table: str | None = None) -> sql.Composed:
     if table is None:
         return sql.SQL(", ").join(sql.Identifier(name) for name in names)
     return sql.SQL(", ").join(sql.Identifier(table, name) for name in names)
+
+
+def assignments(changes: dict[str, Any]) -> sql.Composed:
+    """``col = %(col)s, ...`` for an UPDATE's SET, from a dict of column names (pass the dict as parameters)."""
+    return sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name)) for name in changes
+    )

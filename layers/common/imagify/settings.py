@@ -121,6 +121,12 @@ class AiSettings(BaseSettings):
     gemini_base_url: str | None = None
     gemini_timeout_s: Annotated[float, Field(gt=0, le=300)] = 90
     input_longest_edge: Annotated[int, Field(ge=256, le=4096)] = 1536
+    # The advisor: a LLaMA model with image input, through Bedrock's Converse API. The endpoint follows
+    # boto3's own AWS_ENDPOINT_URL_BEDROCK_RUNTIME (tests point it at a local fake).
+    advisor_provider: Literal["bedrock", "offline"] = "bedrock"
+    bedrock_model_id: str = "us.meta.llama4-maverick-17b-instruct-v1:0"
+    bedrock_timeout_s: Annotated[float, Field(gt=0, le=300)] = 60
+    advisor_max_tokens: Annotated[int, Field(ge=64, le=8192)] = 1200
 
 
 class FlowSettings(BaseSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -149,9 +150,10 @@ def bearer(app: APIGatewayRestResolver) -> str:
     )
 
 
-def image_response(app: APIGatewayRestResolver, image: images.Image, etag: str) -> Response[bytes]:
+def image_response(app: APIGatewayRestResolver, image: images.Image) -> Response[bytes]:
     """Image bytes with validators: an unchanged image is a 304, and browsers keep it a year (it never
     changes under its URL: a new result is a new generation or item)."""
+    etag = '"' + hashlib.sha256(image.data).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable"}
     if app.current_event.headers.get("If-None-Match") == etag:
         return Response(status_code=304, headers=headers)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -109,18 +107,11 @@ def get(caller: Principal, generation_id: UUID) -> tuple[GenerationRow, int]:
     return found
 
 
-@dataclass(frozen=True)
-class Picture:
-    image: images.Image
-    etag: str
-
-
-def image(caller: Principal, generation_id: UUID) -> Picture:
+def image(caller: Principal, generation_id: UUID) -> images.Image:
     row, _ = get(caller, generation_id)
     if row.status != "completed" or row.result_image_base64 is None:
         raise NotFound("this generation has no image (yet)")
-    picture = images.parse_stored(row.result_image_base64)
-    return Picture(image=picture, etag='"' + hashlib.sha256(picture.data).hexdigest()[:32] + '"')
+    return images.parse_stored(row.result_image_base64)
 
 
 def _lock_own(conn: db.Connection, caller: Principal, generation_id: UUID) -> str:

@@ -7,7 +7,7 @@ from uuid import UUID
 from psycopg import errors as pg_errors
 from psycopg import sql
 
-from imagify.db import Connection, columns
+from imagify.db import Connection, assignments, columns
 from imagify.errors import EmailTaken, NotFound
 from imagify.models.rows import USER_COLUMNS, UserRow
 
@@ -63,10 +63,7 @@ def update(conn: Connection, user_id: UUID, **changes: object) -> UserRow:
     unknown = set(changes) - set(USER_COLUMNS)
     if unknown or not changes:
         raise ValueError(f"cannot update users columns {sorted(unknown) or 'none'}")
-    assignments = sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name)) for name in changes
-    )
-    query = sql.SQL("UPDATE users SET {} WHERE id = %(user_id)s RETURNING {}").format(assignments, _FIELDS)
+    query = sql.SQL("UPDATE users SET {} WHERE id = %(user_id)s RETURNING {}").format(assignments(changes), _FIELDS)
     row = conn.execute(query, {**changes, "user_id": user_id}).fetchone()
     if row is None:
         raise NotFound("user not found")

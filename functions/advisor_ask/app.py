@@ -1,0 +1,21 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from imagify import advisor
+from imagify.models.api import AdvisorInput, AdvisorSession
+from imagify.observability import tracer
+from imagify.web import IdempotencyKey, api_handler, caller, resolver
+
+app = resolver()
+
+
+@app.post("/advisor", responses={201: {"description": "the advice, kept in the history"}})
+@tracer.capture_method
+def ask(body: Annotated[AdvisorInput, Body()], idempotency_key: IdempotencyKey = None) -> Response[AdvisorSession]:
+    answer = advisor.ask(caller(app), body.message, body.user_photo_url, idempotency_key)
+    return Response(status_code=answer.status, content_type=content_types.APPLICATION_JSON, body=answer.body)
+
+
+handler = api_handler(app)

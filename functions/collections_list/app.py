@@ -1,0 +1,30 @@
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from imagify.models.api import Collection, CollectionWithCover
+from imagify.models.common import Cursor, Limit, Page
+from imagify.models.rows import WardrobeCollectionRow
+from imagify.observability import tracer
+from imagify.wardrobe import collections
+from imagify.web import api_handler, caller, resolver
+
+app = resolver()
+
+
+@app.get("/wardrobe/collections")
+@tracer.capture_method
+def list_collections(
+    include: Annotated[Literal["cover"] | None, Query(description="`cover` adds each cover image")] = None,
+    limit: Annotated[Limit, Query()] = 20,
+    cursor: Annotated[Cursor, Query()] = None,
+) -> Page[CollectionWithCover] | Page[Collection]:
+    with_cover = include == "cover"
+    rows, next_cursor = collections.page(caller(app).user_id, with_cover=with_cover, limit=limit, cursor=cursor)
+    if with_cover:
+        covered = [CollectionWithCover.from_row(r) for r in rows if isinstance(r, WardrobeCollectionRow)]
+        return Page[CollectionWithCover](items=covered, next_cursor=next_cursor)
+    return Page[Collection](items=[Collection.from_row(r) for r in rows], next_cursor=next_cursor)
+
+
+handler = api_handler(app)

@@ -1,0 +1,29 @@
+from typing import Annotated
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from imagify.models.api import WardrobeItemSummary
+from imagify.models.common import Cursor, Limit, Page
+from imagify.observability import tracer
+from imagify.wardrobe import items
+from imagify.web import api_handler, caller, resolver
+
+app = resolver()
+
+
+@app.get("/wardrobe/items")
+@tracer.capture_method
+def list_items(
+    collection_id: Annotated[UUID | None, Query(alias="collectionId")] = None,
+    tag: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+    limit: Annotated[Limit, Query()] = 20,
+    cursor: Annotated[Cursor, Query()] = None,
+) -> Page[WardrobeItemSummary]:
+    rows, next_cursor = items.page(
+        caller(app).user_id, collection_id=collection_id, tag=tag, limit=limit, cursor=cursor
+    )
+    return Page[WardrobeItemSummary](items=[WardrobeItemSummary.from_row(r) for r in rows], next_cursor=next_cursor)
+
+
+handler = api_handler(app)

@@ -1,0 +1,82 @@
+"""Wardrobe collections: a name, an optional cover, and the true count of their items."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from imagify import db, pagination
+from imagify.errors import NotFound
+from imagify.models.rows import (
+    WARDROBE_COLLECTION_COLUMNS,
+    WARDROBE_COLLECTION_LIST_COLUMNS,
+    WardrobeCollectionRow,
+    WardrobeCollectionSummaryRow,
+)
+from imagify.wardrobe.items import checked_image
+
+_DETAIL = db.columns(WARDROBE_COLLECTION_COLUMNS)
+_SUMMARY = db.columns(WARDROBE_COLLECTION_LIST_COLUMNS)
+
+
+def create(user_id: UUID, name: str, cover_image_base64: str | None) -> WardrobeCollectionRow:
+    cover = checked_image(cover_image_base64, "coverImageBase64") if cover_image_base64 else None
+    with db.transaction() as conn:
+        row = conn.execute(
+            sql.SQL(
+                "INSERT INTO wardrobe_collections (user_id, name, cover_image_base64) VALUES (%s, %s, %s) RETURNING {}"
+            ).format(_DETAIL),
+            (user_id, name, cover),
+        ).fetchone()
+    return WardrobeCollectionRow.model_validate(row)
+
+
+def page(
+    user_id: UUID, *, with_cover: bool, limit: int, cursor: str | None
+) -> tuple[list[WardrobeCollectionSummaryRow], str | None]:
+    columns = _DETAIL if with_cover else _SUMMARY
+    query = sql.SQL(
+        "SELECT {} FROM wardrobe_collections WHERE user_id = %(user_id)s AND "
+        + pagination.AFTER_CURSOR
+        + pagination.NEWEST_FIRST
+    ).format(columns)
+    rows = db.fetch_all(query, {"user_id": user_id, **pagination.keyset(cursor, limit)})
+    model = WardrobeCollectionRow if with_cover else WardrobeCollectionSummaryRow
+    return [model.model_validate(r) for r in rows[:limit]], pagination.next_cursor(rows, limit)
+
+
+def get(user_id: UUID, collection_id: UUID) -> WardrobeCollectionRow:
+    row = db.fetch_one(
+        sql.SQL("SELECT {} FROM wardrobe_collections WHERE id = %s AND user_id = %s").format(_DETAIL),
+        (collection_id, user_id),
+    )
+    if row is None:
+        raise NotFound("collection not found")
+    return WardrobeCollectionRow.model_validate(row)
+
+
+def update(user_id: UUID, collection_id: UUID, changes: dict[str, Any]) -> WardrobeCollectionRow:
+    if changes.get("cover_image_base64"):
+        changes = {**changes, "cover_image_base64": checked_image(changes["cover_image_base64"], "coverImageBase64")}
+    with db.transaction() as conn:
+        row = conn.execute(
+            sql.SQL(
+                "UPDATE wardrobe_collections SET {} WHERE id = %(id)s AND user_id = %(user_id)s RETURNING {}"
+            ).format(db.assignments(changes), _DETAIL),
+            {**changes, "id": collection_id, "user_id": user_id},
+        ).fetchone()
+    if row is None:
+        raise NotFound("collection not found")
+    return WardrobeCollectionRow.model_validate(row)
+
+
+def delete(user_id: UUID, collection_id: UUID) -> None:
+    """Delete a collection; its items stay, out of any collection (the foreign key sets them to null)."""
+    with db.transaction() as conn:
+        deleted = conn.execute(
+            "DELETE FROM wardrobe_collections WHERE id = %s AND user_id = %s", (collection_id, user_id)
+        ).rowcount
+    if deleted == 0:
+        raise NotFound("collection not found")
