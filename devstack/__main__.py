@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -67,7 +68,11 @@ def serve(args: argparse.Namespace) -> int:
             assert stack.database is not None
             gateway = Gateway(template, stack.runtime)
             user = reset_demo_user(stack.database.url, os.environ.get("ADMIN_EMAILS", ""))
-            server = ApiServer(gateway, port)
+            try:
+                server = ApiServer(gateway, port)
+            except OSError as error:
+                say(f"error: cannot listen on 127.0.0.1:{port} ({error.strerror}); choose another with --port")
+                return 1
             say(f"aws (moto): {stack.aws.endpoint}")
             say(f"demo user: {user.email} / {user.password} ({user.role}, {user.tokens} tokens)")
             say(f"api: {server.url} ({len(gateway.table.resources)} resources; Ctrl-C stops)")
@@ -170,6 +175,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Powertools warns once per process when a function publishes no metrics: noise locally.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     try:
         return int(args.func(args))
     except TemplateError as error:
