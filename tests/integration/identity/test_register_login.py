@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import bcrypt
 import pytest
 
 from imagify import db
-from imagify.identity import users
+from imagify.errors import InvalidCredentials, RateLimited
+from imagify.identity import auth, users
 
 from .conftest import ADMIN_EMAIL, PASSWORD, Account, Api, MakeUser, Sql, one, scalar
 
@@ -243,3 +247,41 @@ def test_a_bcryptjs_hash_verifies_and_is_replaced_by_argon2id(api: Api, sql: Sql
         api.post("/auth/login", json_body={"email": "legacy@example.com", "password": "legacy-password"}).status == 200
     )
     assert api.post("/auth/login", json_body={"email": "legacy@example.com", "password": "wrong"}).status == 401
+
+
+def test_concurrent_guesses_cannot_outrun_the_lockout(alice: Account, sql: Sql, monkeypatch: pytest.MonkeyPatch):
+    # Given twelve sign-in attempts for one email arriving at once, each in its own execution environment
+    # (Lambda runs concurrent requests in separate containers: here, threads with a connection each)
+    local = threading.local()
+    opened: list[db.Connection] = []
+
+    def connection_of_this_thread() -> db.Connection:
+        if getattr(local, "conn", None) is None:
+            local.conn = db.connect()
+            opened.append(local.conn)
+        return local.conn  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(db, "connection", connection_of_this_thread)
+    start = threading.Barrier(12)
+
+    def attempt(_: int) -> str:
+        start.wait(timeout=30)
+        try:
+            auth.login("alice@example.com", "a wrong guess")
+        except InvalidCredentials:
+            return "wrong password"
+        except RateLimited:
+            return "locked out"
+        return "signed in"
+
+    # When they all run
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            outcomes = Counter(pool.map(attempt, range(12)))
+    finally:
+        for conn in opened:
+            conn.close()
+
+    # Then only five passwords were checked; the others were turned away
+    assert outcomes == {"wrong password": 5, "locked out": 7}
+    assert _failures(sql, "alice@example.com") == 5

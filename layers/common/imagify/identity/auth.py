@@ -59,15 +59,17 @@ def _lockout_remaining(conn: db.Connection, email: str) -> int:
 
 def login(email: str, password: str) -> SignedIn:
     with db.transaction() as conn:
+        # Attempts for one email pass this check one at a time, each counted as a failure before its
+        # password is checked (a success clears the count), so concurrent guesses cannot outrun the lockout.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"login:{email}",))
         wait = _lockout_remaining(conn, email)
         if wait:
             raise RateLimited("too many failed sign-ins; try again later", retry_after_s=wait)
+        conn.execute("INSERT INTO login_failures (email) VALUES (%s)", (email,))
         user = users.by_email(conn, email)
     stored = user.password_hash if user else None
     matches = passwords.verify_password(stored, password)  # runs even for an unknown email: same timing
     if user is None or stored is None or not matches:
-        with db.transaction() as conn:
-            conn.execute("INSERT INTO login_failures (email) VALUES (%s)", (email,))
         raise InvalidCredentials()
     with db.transaction() as conn:
         conn.execute("DELETE FROM login_failures WHERE email = %s", (email,))
