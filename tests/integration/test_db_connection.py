@@ -21,7 +21,7 @@ def _kill(url: str, pid: int) -> None:
 
 def test_the_connection_is_opened_lazily_and_reused(database: str):
     # Given a fresh execution environment, nothing is open until first use
-    assert db._connection is None
+    assert db._local.connection is None
 
     # When two invocations run a query
     first = db.fetch_one("SELECT pg_backend_pid() AS pid")

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,7 +30,14 @@ from imagify.settings import DatabaseSettings, database_settings
 Connection = psycopg.Connection[DictRow]
 Query = LiteralString | bytes | sql.SQL | sql.Composed
 
-_connection: Connection | None = None
+class _PerThread(threading.local):
+    connection: Connection | None = None
+
+
+# Lambda runs one invocation at a time per environment, on one thread: this is "one connection per
+# execution environment". Where several threads share a process (the local stack, concurrency tests), each
+# gets its own, as separate execution environments would.
+_local = _PerThread()
 
 
 class DatabaseUnavailable(Exception):
@@ -75,18 +83,17 @@ def connect(settings: DatabaseSettings | None = None) -> Connection:
 
 def connection() -> Connection:
     """The execution environment's connection, opened on first use or after it broke."""
-    global _connection
-    if _connection is None or _connection.closed or _connection.broken:
-        _connection = connect()
-    return _connection
+    current = _local.connection
+    if current is None or current.closed or current.broken:
+        current = _local.connection = connect()
+    return current
 
 
 def reset() -> None:
     """Close the cached connection (tests, and the local stack when it swaps databases)."""
-    global _connection
-    if _connection is not None:
-        _connection.close()
-    _connection = None
+    if _local.connection is not None:
+        _local.connection.close()
+    _local.connection = None
 
 
 def _is_dead(conn: Connection) -> bool:

@@ -135,6 +135,22 @@ class FlowSettings(BaseSettings):
     state_machine_arn: str | None = None
 
 
+class CleanupSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # A generation still pending/processing after this long, whose execution is no longer running, is stuck.
+    stuck_generation_age_s: Annotated[int, Field(ge=60)] = 30 * 60
+    cleanup_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
+    # Bounds one run's work, so a huge backlog is worked off over several runs, never in one long lock.
+    cleanup_max_batches: Annotated[int, Field(ge=1, le=1000)] = 20
+    idempotency_ttl_s: Annotated[int, Field(ge=3600)] = 24 * 3600
+
+
+@cache
+def cleanup_settings() -> CleanupSettings:
+    return CleanupSettings()
+
+
 @cache
 def flow_settings() -> FlowSettings:
     return FlowSettings()

@@ -1,0 +1,16 @@
+"""The scheduled cleanup (EventBridge, every 15 minutes by default): expired rows and uploads, stuck generations."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagify import cleanup
+from imagify.observability import logger, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    counts = cleanup.run().as_dict()
+    logger.info("cleanup done", extra={"counts": counts})
+    return counts
