@@ -7,7 +7,7 @@ from uuid import UUID
 
 from psycopg import sql
 
-from imagify import db, idempotency, pagination
+from imagify import db, idempotency, pagination, telemetry
 from imagify.ai.advisor import AdvisorModel, advisor_model
 from imagify.errors import Conflict, InsufficientTokens, NotFound
 from imagify.generations import inputs, service
@@ -48,7 +48,8 @@ def ask(
             raise InsufficientTokens(f"advice costs {cost} tokens and the balance is {balance['tokens']}")
     try:
         advice = (model or advisor_model()).advise(message, photo)
-    except Exception:
+    except Exception as error:
+        telemetry.count("AdvisorCalls", outcome=type(error).__name__)
         if idempotency_key:
             _forget(caller.user_id, idempotency_key)  # nothing happened: the same key may be tried again
         raise
@@ -61,6 +62,7 @@ def ask(
             ).format(_COLUMNS),
             (caller.user_id, user_photo_url, message, advice.markdown, advice.prompt),
         ).fetchone()
+    telemetry.count("AdvisorCalls", outcome="ok")
     body = AdvisorSession.from_row(AdvisorSessionRow.model_validate(row)).model_dump(mode="json", by_alias=True)
     if idempotency_key:
         idempotency.remember(caller.user_id, OPERATION, idempotency_key, 201, body)

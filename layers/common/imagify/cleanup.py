@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, LiteralString
 from uuid import UUID
 
-from imagify import db, storage
+from imagify import db, storage, telemetry
 from imagify.clock import utcnow
 from imagify.generations import execution, queries
 from imagify.settings import cleanup_settings, identity_settings, storage_settings
@@ -108,9 +108,13 @@ def _reap_stuck(counts: Counts, sfn: Any | None) -> None:
         if _execution_running(generation_id, sfn):
             continue  # slow, not stuck: its own Catch will fail and refund it if it must
         with db.transaction() as conn:
-            if queries.fail(conn, generation_id, STUCK_MESSAGE):
-                ledger.refund_generation(conn, generation_id, note="reaped by the cleanup")
-                counts.stuck_generations += 1
+            mode = queries.fail(conn, generation_id, STUCK_MESSAGE)
+            if mode is None:
+                continue
+            refund = ledger.refund_generation(conn, generation_id, note="reaped by the cleanup")
+        counts.stuck_generations += 1
+        telemetry.count("GenerationsFailed", mode=mode, reason="stuck")
+        telemetry.refunded(refund, "stuck")
 
 
 def run(*, s3: Any | None = None, sfn: Any | None = None) -> Counts:

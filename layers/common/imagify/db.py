@@ -30,6 +30,7 @@ from imagify.settings import DatabaseSettings, database_settings
 Connection = psycopg.Connection[DictRow]
 Query = LiteralString | bytes | sql.SQL | sql.Composed
 
+
 class _PerThread(threading.local):
     connection: Connection | None = None
 

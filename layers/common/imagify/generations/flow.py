@@ -13,7 +13,7 @@ import time
 from typing import Any
 from uuid import UUID
 
-from imagify import db, errors, images
+from imagify import db, errors, images, telemetry
 from imagify.ai.images import ImageModel, ImageRequest
 from imagify.generations import inputs, queries
 from imagify.settings import ai_settings
@@ -49,6 +49,7 @@ def generate(generation_id: UUID, model: ImageModel) -> None:
     started = time.monotonic()
     result = model.generate(ImageRequest(instruction=row.ai_prompt_used, images=photos))
     elapsed_ms = int((time.monotonic() - started) * 1000)
+    telemetry.milliseconds("GenerationLatency", elapsed_ms, mode=row.mode)
     stored = images.compact(result.image)
     with db.transaction() as conn:
         written = conn.execute(
@@ -64,11 +65,13 @@ def mark_completed(generation_id: UUID) -> None:
     with db.transaction() as conn:
         done = conn.execute(
             "UPDATE generations SET status = 'completed' "
-            "WHERE id = %s AND status = 'processing' AND result_image_base64 IS NOT NULL",
+            "WHERE id = %s AND status = 'processing' AND result_image_base64 IS NOT NULL RETURNING mode",
             (generation_id,),
-        ).rowcount
-        if done == 0 and queries.status_of(conn, generation_id) != "completed":
+        ).fetchone()
+        if done is None and queries.status_of(conn, generation_id) != "completed":
             raise GenerationGone(f"generation {generation_id} cannot complete")
+    if done is not None:
+        telemetry.count("GenerationsCompleted", mode=str(done["mode"]))
 
 
 # Errors whose own message is meant for the user (they say what was wrong with the request).
@@ -101,8 +104,13 @@ def describe(error: dict[str, Any] | None) -> str:
 
 def mark_failed(generation_id: UUID, error: dict[str, Any] | None) -> None:
     """Fail the generation and refund it, once, whichever step failed and however often this runs."""
+    reason = str((error or {}).get("Error", "unknown"))[:100]
     with db.transaction() as conn:
-        queries.fail(conn, generation_id, describe(error))
+        failed_now = queries.fail(conn, generation_id, describe(error))
+        refund = None
         # A generation that completed keeps its charge, even if a later step's error led here.
         if queries.status_of(conn, generation_id) == "failed":
-            ledger.refund_generation(conn, generation_id, note=str((error or {}).get("Error", "failed"))[:200])
+            refund = ledger.refund_generation(conn, generation_id, note=reason)
+    if failed_now:
+        telemetry.count("GenerationsFailed", mode=failed_now, reason=reason)
+    telemetry.refunded(refund, reason)

@@ -95,11 +95,12 @@ def status_of(conn: db.Connection, generation_id: UUID) -> str | None:
     return str(row["status"]) if row else None
 
 
-def fail(conn: db.Connection, generation_id: UUID, message: str) -> bool:
-    """pending/processing → failed; False when it had already finished (a late or repeated call)."""
-    cursor = conn.execute(
+def fail(conn: db.Connection, generation_id: UUID, message: str) -> str | None:
+    """pending/processing → failed, giving its mode; None when it had already finished (a late or repeated
+    call), so callers do what follows a failure once."""
+    row = conn.execute(
         "UPDATE generations SET status = 'failed', error_message = %s, result_image_base64 = NULL "
-        "WHERE id = %s AND status IN ('pending', 'processing')",
+        "WHERE id = %s AND status IN ('pending', 'processing') RETURNING mode",
         (message, generation_id),
-    )
-    return cursor.rowcount == 1
+    ).fetchone()
+    return str(row["mode"]) if row else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from imagify import db, idempotency, images
+from imagify import db, idempotency, images, telemetry
 from imagify.errors import InvalidTransition, NotFound, ServiceUnavailable, TooManyInFlight
 from imagify.generations import execution, inputs, instructions, queries
 from imagify.idempotency import Answer
@@ -82,7 +82,7 @@ def create(
             item_photo_url=request.item_photo_url,
             instruction=instruction,
         )
-        ledger.charge_generation(conn, caller.user_id, generation_id, cost)
+        charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
         if idempotency_key:
             idempotency.link(conn, caller.user_id, OPERATION, idempotency_key, generation_id)
     try:
@@ -90,8 +90,12 @@ def create(
     except execution.StartFailed as error:
         with db.transaction() as conn:
             queries.fail(conn, generation_id, "the generation could not be started; the tokens were refunded")
-            ledger.refund_generation(conn, generation_id, note="could not start")
+            refund = ledger.refund_generation(conn, generation_id, note="could not start")
+        telemetry.count("GenerationsFailed", mode=request.mode, reason="start_failed")
+        telemetry.refunded(refund, "start_failed")
         raise ServiceUnavailable("the generation could not be started; your tokens were refunded") from error
+    telemetry.count("GenerationsStarted", mode=request.mode)
+    telemetry.count("TokensCharged", -charge.delta, mode=request.mode)
     with db.transaction() as conn:
         body = _view(conn, generation_id)
     if idempotency_key:
@@ -128,8 +132,10 @@ def cancel(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) ->
         status = _lock_own(conn, caller, generation_id)
         if status not in queries.IN_FLIGHT:
             raise InvalidTransition(f"the generation has already {status}; there is nothing to cancel")
-        queries.fail(conn, generation_id, CANCELLED)
-        ledger.refund_generation(conn, generation_id, note="cancelled")
+        mode = queries.fail(conn, generation_id, CANCELLED)
+        refund = ledger.refund_generation(conn, generation_id, note="cancelled")
+    telemetry.count("GenerationsFailed", mode=mode or "unknown", reason="cancelled")
+    telemetry.refunded(refund, "cancelled")
     execution.stop(generation_id, "cancelled by the user", client=sfn)
     return get(caller, generation_id)
 

@@ -1,0 +1,32 @@
+"""CloudWatch metrics (embedded metric format) in the ``Imagify`` namespace, one line per data point.
+
+Each point is flushed at once with its own dimensions, so a task function that emits a metric and then
+raises still gets it recorded.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+NAMESPACE = "Imagify"
+
+
+def _emit(name: str, unit: MetricUnit, value: float, dimensions: dict[str, str]) -> None:
+    with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
+        for key, dimension in dimensions.items():
+            metric.add_dimension(name=key, value=dimension)
+
+
+def count(name: str, value: int = 1, **dimensions: str) -> None:
+    _emit(name, MetricUnit.Count, value, dimensions)
+
+
+def milliseconds(name: str, value: float, **dimensions: str) -> None:
+    _emit(name, MetricUnit.Milliseconds, value, dimensions)
+
+
+def refunded(change: object, reason: str) -> None:
+    """Record a refund the ledger made (``change`` is its ``Change``, or None when nothing was due)."""
+    delta = getattr(change, "delta", 0)
+    if delta:
+        count("TokensRefunded", int(delta), reason=reason)
