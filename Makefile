@@ -9,7 +9,7 @@ export UV_PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test lint typecheck pytest bench migrate invoke layer-requirements clean
+.PHONY: dev test bench migrate invoke openapi layer-requirements clean
 
 $(UV):
 	python3 -m venv .uv
@@ -38,6 +38,10 @@ migrate: $(VENV)/.synced
 # `make invoke FN=HealthFunction EVENT=events/health/ok.json` does what `sam local invoke` does.
 invoke: $(VENV)/.synced
 	$(PY) -m devstack invoke $(FN) -e $(EVENT)
+
+# docs/openapi.json, merged from every function's resolver (a test fails when it is out of date).
+openapi: $(VENV)/.synced
+	$(PY) -c "from devstack import openapi, template; print(openapi.write(template.load('template.yaml')))"
 
 # The layer's requirements.txt is the lock's runtime dependencies, so Lambda runs what the tests ran.
 layer-requirements: $(UV)
