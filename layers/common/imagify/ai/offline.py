@@ -27,14 +27,15 @@ def _open(image: Image) -> PILImage.Image:
     return picture
 
 
-def _caption(canvas: PILImage.Image, text: str, *, top: int) -> None:
-    draw = ImageDraw.Draw(canvas)
+HEADER = 56
+LINE = 34
+
+
+def _caption(draw: ImageDraw.ImageDraw, lines: list[str], *, top: int, width: int) -> None:
     font = ImageFont.load_default(size=26)
-    lines = textwrap.wrap(text, width=48)[:12]
-    height = 34 * len(lines) + 24
-    draw.rectangle((0, top, canvas.width, top + height), fill=(0, 0, 0))
+    draw.rectangle((0, top, width, top + LINE * len(lines) + 22), fill=(0, 0, 0))
     for number, line in enumerate(lines):
-        draw.text((16, top + 12 + 34 * number), line, fill=(255, 255, 255), font=font)
+        draw.text((16, top + 11 + LINE * number), line, fill=(255, 255, 255), font=font)
 
 
 class OfflineImageModel:
@@ -42,12 +43,15 @@ class OfflineImageModel:
 
     def generate(self, request: ImageRequest) -> ImageResult:
         seed = hashlib.sha256(request.instruction.encode()).digest()
-        canvas = PILImage.new("RGB", (SIZE * max(1, len(request.images)), SIZE), tuple(seed[:3]))
+        width = SIZE * max(1, len(request.images))
+        lines = textwrap.wrap(request.instruction, width=width // 15)[:12]
+        canvas = PILImage.new("RGB", (width, HEADER + SIZE + LINE * len(lines) + 22), tuple(seed[:3]))
         for slot, image in enumerate(request.images):
             photo = _open(image)
-            canvas.paste(photo, (slot * SIZE + (SIZE - photo.width) // 2, (SIZE - photo.height) // 2))
-        _caption(canvas, "OFFLINE PREVIEW (no model was called)", top=0)
-        _caption(canvas, request.instruction, top=SIZE // 2)
+            canvas.paste(photo, (slot * SIZE + (SIZE - photo.width) // 2, HEADER + (SIZE - photo.height) // 2))
+        draw = ImageDraw.Draw(canvas)
+        _caption(draw, ["OFFLINE PREVIEW (no model was called)"], top=0, width=width)
+        _caption(draw, lines, top=HEADER + SIZE, width=width)
         out = io.BytesIO()
         canvas.save(out, "PNG")
         return ImageResult(image=Image(data=out.getvalue(), mime="image/png"), model=MODEL)
