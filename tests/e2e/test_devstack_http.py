@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -84,7 +86,8 @@ class Served:
 
 
 def _environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PORT", "ADMIN_EMAILS"}}
+    """A shell's basics only: variables other tests left in this process would override the template's."""
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ"}}
     env.update(extra)
     return env
 
@@ -183,10 +186,21 @@ def _postgres_processes(pgdata: Path) -> list[psutil.Process]:
     return found
 
 
-def test_the_embedded_postgres_is_stopped_with_it(tmp_path: Path):
-    server = Served("--state-dir", str(tmp_path), env=_environment(ADMIN_EMAILS="demo@imagify.local"))
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: as root, the embedded server runs as another user, and every pytest
+    # session that starts makes /tmp/pytest-of-root private again (conftest.py does the same for its server).
+    path = Path(tempfile.mkdtemp(prefix="devstack-e2e-"))
     try:
-        pgdata = tmp_path / "pgdata"
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_the_embedded_postgres_is_stopped_with_it(state_dir: Path):
+    server = Served("--state-dir", str(state_dir), env=_environment(ADMIN_EMAILS="demo@imagify.local"))
+    try:
+        pgdata = state_dir / "pgdata"
         assert _postgres_processes(pgdata), "the embedded server should be running"
         descendants = psutil.Process(server.process.pid).children(recursive=True)
         assert server.wait_for(r"^demo user: .*\(admin, 1000 tokens\)", timeout_s=1)

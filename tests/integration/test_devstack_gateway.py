@@ -43,7 +43,10 @@ def gateway(clock: Clock) -> Iterator[Gateway]:
         del sys.modules[name]  # each test gets cold handlers (and a fresh authorizer call log)
     runtime = Runtime(template)
     env = function_environment(
-        template.functions.values(), aws_endpoint="http://127.0.0.1:9", database_url="postgresql://unused"
+        template.functions.values(),
+        aws_endpoint="http://127.0.0.1:9",
+        database_url="postgresql://unused",
+        shell_env={},  # not this process's environment, which other tests may have left variables in
     )
     with applied(env):
         yield Gateway(template, runtime, Authorizers(runtime, clock=clock))

@@ -17,7 +17,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
 
 def run_devstack(*args: str, database_url: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
     """``python -m devstack <args>`` on ``database_url``, keeping its state (secrets) in ``state_dir``."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PORT", "ADMIN_EMAILS"}}
+    # A shell's basics only: variables other tests left in this process would override the template's.
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ"}}
     env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "devstack", *args, "--state-dir", str(state_dir)],

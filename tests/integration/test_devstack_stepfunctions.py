@@ -29,7 +29,10 @@ def aws(tmp_path: Path) -> Iterator[LocalAws]:
     local.start()
     try:
         env = function_environment(
-            template.functions.values(), aws_endpoint=local.endpoint, database_url="postgresql://unused"
+            template.functions.values(),
+            aws_endpoint=local.endpoint,
+            database_url="postgresql://unused",
+            shell_env={},  # not this process's environment, which other tests may have left variables in
         )
         with applied(env):
             yield local
