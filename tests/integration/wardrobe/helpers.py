@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, LiteralString
 
 import psycopg
@@ -13,6 +15,7 @@ import requests
 from PIL import Image as PILImage
 from psycopg.rows import DictRow
 
+from imagify import db
 from tests.fakes.gemini import png
 from tests.support.api import ApiClient, ApiResponse, User
 
@@ -92,3 +95,20 @@ def scalar(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> Any:
 
 def rows(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> list[DictRow]:
     return sql.execute(query, params).fetchall()
+
+
+def all_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run the jobs on a thread each, released together; each thread's connection is closed at its end."""
+    barrier = threading.Barrier(len(jobs))
+
+    def run(job: Callable[[], Any]) -> Any:
+        barrier.wait()
+        try:
+            return job()
+        except Exception as error:  # reported by the test, with the others' outcomes
+            return error
+        finally:
+            db.reset()
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        return list(pool.map(run, jobs))

@@ -88,8 +88,10 @@ def save_generation(
 ) -> WardrobeItemRow:
     """Keep a completed generation of one's own as a wardrobe item (its image copied, so it outlives it)."""
     with db.transaction() as conn:
+        # FOR UPDATE, not FOR SHARE: the item's trigger locks the generation FOR UPDATE to set saved_to_wardrobe,
+        # and two saves of one generation, each holding a share lock and waiting to upgrade it, would deadlock.
         generation = conn.execute(
-            "SELECT status, result_image_base64, prompt FROM generations WHERE id = %s AND user_id = %s FOR SHARE",
+            "SELECT status, result_image_base64, prompt FROM generations WHERE id = %s AND user_id = %s FOR UPDATE",
             (generation_id, user_id),
         ).fetchone()
         if generation is None:
