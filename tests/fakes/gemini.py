@@ -29,6 +29,15 @@ def noisy_png(width: int = 512, height: int = 512) -> bytes:
     return out.getvalue()
 
 
+def line_art_png(width: int = 256, height: int = 256) -> bytes:
+    """A PNG that PNG compresses well and lossy WebP does not (sharp one-pixel black and white detail)."""
+    picture = Image.new("RGB", (width, height))
+    picture.putdata([(255, 255, 255) if (x + y) % 2 else (0, 0, 0) for y in range(height) for x in range(width)])
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
 def image_reply(data: bytes | None = None, mime: str = "image/png") -> Reply:
     encoded = base64.b64encode(data or png()).decode()
     return Reply(
