@@ -77,6 +77,13 @@ def link(conn: db.Connection, user_id: UUID, operation: str, key: str, resource_
     )
 
 
+def forget(conn: db.Connection, user_id: UUID, operation: str, key: str) -> None:
+    """Free a key whose request did nothing that lasts (it failed and was undone): a retry does the work."""
+    conn.execute(
+        "DELETE FROM idempotency_keys WHERE user_id = %s AND operation = %s AND key = %s", (user_id, operation, key)
+    )
+
+
 def remember(user_id: UUID, operation: str, key: str, status: int, body: Any) -> None:
     """Keep the first answer, so a retry gets exactly it."""
     with db.transaction() as conn:

@@ -91,6 +91,9 @@ def create(
         with db.transaction() as conn:
             queries.fail(conn, generation_id, "the generation could not be started; the tokens were refunded")
             refund = ledger.refund_generation(conn, generation_id, note="could not start")
+            if idempotency_key:
+                # The 503 invites a retry: free the key, so the retry starts a generation of its own.
+                idempotency.forget(conn, caller.user_id, OPERATION, idempotency_key)
         telemetry.count("GenerationsFailed", mode=request.mode, reason="start_failed")
         telemetry.refunded(refund, "start_failed")
         raise ServiceUnavailable("the generation could not be started; your tokens were refunded") from error
