@@ -15,7 +15,8 @@ from imagify.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 ALLOWED_MIME = frozenset(MIME_BY_FORMAT.values())
-_DATA_URI = re.compile(r"^data:(image/[a-z0-9.+-]+);base64,", re.IGNORECASE)
+# Any media type, so that a data URI of something else (text/plain, say) is an unsupported type (415).
+_DATA_URI = re.compile(r"^data:([a-z0-9.+-]+/[a-z0-9.+-]+);base64,", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
