@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, LiteralString
@@ -16,6 +17,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from moto import mock_aws
 from psycopg.rows import DictRow, dict_row
 
 from devstack import events
@@ -76,6 +78,26 @@ def app_env(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         # login_failures has no foreign key to users, so the shared TRUNCATE ... CASCADE misses it.
         with psycopg.connect(database, autocommit=True) as conn:
             conn.execute("TRUNCATE login_failures, token_transactions")
+
+
+# moto's state is process-wide, and a session-wide local stack (tests/conftest.py's ``local_stack``) keeps
+# its buckets, secrets and state machines there: this suite's AWS lives in an account of its own.
+MOTO_ACCOUNT_ID = "210987654321"
+
+
+@contextmanager
+def own_moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """moto for the test, in its own account, without wiping (on start) or removing (on stop) moto's state,
+    as ``with mock_aws():`` would: the caller deletes what it created."""
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", MOTO_ACCOUNT_ID)
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
+        clear_app_caches()  # clients the app cached outside the mock are made again inside it
+        yield MOTO_ACCOUNT_ID
+    finally:
+        mock.stop(remove_data=False)
+        clear_app_caches()
 
 
 def reload_settings(monkeypatch: pytest.MonkeyPatch, **variables: str | None) -> None:

@@ -8,26 +8,28 @@ from uuid import UUID
 
 import boto3
 import pytest
-from moto import mock_aws
 from psycopg import sql as pgsql
 
 from imagify import db
 from imagify.tokens import ledger
 
-from .conftest import PASSWORD, UPLOADS_BUCKET, Account, Api, MakeUser, Sql, clear_app_caches, scalar
+from .conftest import PASSWORD, UPLOADS_BUCKET, Account, Api, MakeUser, Sql, own_moto_account, scalar
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
 
 @pytest.fixture
-def s3(app_env: str) -> Iterator[Any]:
-    """The uploads bucket (moto), with the app's cached client forgotten so it is made inside the mock."""
-    with mock_aws():
-        clear_app_caches()
+def s3(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The uploads bucket (moto), emptied and removed after the test."""
+    with own_moto_account(monkeypatch):
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=UPLOADS_BUCKET)
-        yield client
-    clear_app_caches()
+        try:
+            yield client
+        finally:
+            for key in _keys(client, ""):
+                client.delete_object(Bucket=UPLOADS_BUCKET, Key=key)
+            client.delete_bucket(Bucket=UPLOADS_BUCKET)
 
 
 def _keys(s3: Any, prefix: str) -> list[str]:

@@ -10,11 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
-from moto import mock_aws
-from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from .conftest import PASSWORD, Account, Api, MakeUser, Sql, reload_settings, scalar
+from .conftest import PASSWORD, Account, Api, MakeUser, Sql, own_moto_account, reload_settings, scalar
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
@@ -34,21 +32,29 @@ class Mail:
 
 
 class Outbox:
-    def __init__(self) -> None:
-        self._backend = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    """What moto's SES received from now on."""
+
+    def __init__(self, account_id: str) -> None:
+        self._backend = ses_backends[account_id]["us-east-1"]
+        self._before = len(self._backend.sent_messages)
 
     @property
     def sent(self) -> list[Mail]:
-        return [Mail(m.destinations["ToAddresses"], m.subject, m.body) for m in self._backend.sent_messages]
+        messages = self._backend.sent_messages[self._before :]
+        return [Mail(m.destinations["ToAddresses"], m.subject, m.body) for m in messages]
 
 
 @pytest.fixture
 def outbox(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Outbox]:
     """SES v2 (moto) with the sender's domain verified, as in the deployed stack."""
-    with mock_aws():
+    with own_moto_account(monkeypatch) as account_id:
         reload_settings(monkeypatch, EMAIL_DELIVERY="ses", APP_BASE_URL="https://app.imagify.test")
-        boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity="imagify.app")
-        yield Outbox()
+        sesv2 = boto3.client("sesv2", region_name="us-east-1")
+        sesv2.create_email_identity(EmailIdentity="imagify.app")
+        try:
+            yield Outbox(account_id)
+        finally:
+            sesv2.delete_email_identity(EmailIdentity="imagify.app")
 
 
 def _token_rows(sql: Sql) -> list[dict[str, Any]]:
