@@ -53,15 +53,22 @@ def ask(
         if idempotency_key:
             _forget(caller.user_id, idempotency_key)  # nothing happened: the same key may be tried again
         raise
-    with db.transaction() as conn:
-        ledger.charge_advice(conn, caller.user_id, cost)
-        row = conn.execute(
-            sql.SQL(
-                "INSERT INTO advisor_sessions (user_id, user_photo_url, user_message, ai_response, extracted_prompt) "
-                "VALUES (%s, %s, %s, %s, %s) RETURNING {}"
-            ).format(_COLUMNS),
-            (caller.user_id, user_photo_url, message, advice.markdown, advice.prompt),
-        ).fetchone()
+    try:
+        with db.transaction() as conn:
+            ledger.charge_advice(conn, caller.user_id, cost)
+            row = conn.execute(
+                sql.SQL(
+                    "INSERT INTO advisor_sessions"
+                    " (user_id, user_photo_url, user_message, ai_response, extracted_prompt)"
+                    " VALUES (%s, %s, %s, %s, %s) RETURNING {}"
+                ).format(_COLUMNS),
+                (caller.user_id, user_photo_url, message, advice.markdown, advice.prompt),
+            ).fetchone()
+    except Exception:
+        # The balance was spent meanwhile (402), say: nothing was kept, so the key may be tried again too.
+        if idempotency_key:
+            _forget(caller.user_id, idempotency_key)
+        raise
     telemetry.count("AdvisorCalls", outcome="ok")
     body = AdvisorSession.from_row(AdvisorSessionRow.model_validate(row)).model_dump(mode="json", by_alias=True)
     if idempotency_key:

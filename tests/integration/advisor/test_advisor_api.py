@@ -6,12 +6,15 @@ A session is stored, and the advice charged, only when the model answered: every
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from imagify.ai.advisor import SYSTEM_PROMPT
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
-from tests.fakes.http import ScriptedServer
+from tests.fakes.http import Reply, ScriptedServer
 from tests.integration.advisor.conftest import MODEL_ID
 from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, rows, scalar, upload
 from tests.support.api import ApiClient, User
@@ -193,3 +196,30 @@ def test_the_offline_advisor_answers_with_a_prompt(api: ApiClient, offline_advis
     assert "offline" in session["aiResponse"]
     assert QUESTION in session["extractedPrompt"]
     assert fake_bedrock.requests == []
+
+
+def test_a_balance_spent_while_the_model_thinks_is_402_and_the_key_can_be_retried(
+    api: ApiClient, bedrock_env: ScriptedServer, advisor_cost: int, sql: Sql
+):
+    # Given a user asking with an Idempotency-Key, and a model that takes a moment
+    user = api.register()
+    bedrock_env.script(Reply(**{**vars(bedrock.text_reply(ANSWER)), "delay_s": 1.0}), bedrock.text_reply(ANSWER))
+    key = {"Idempotency-Key": "slow-1"}
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(api.post, "/advisor", {"message": QUESTION}, token=user.access_token, headers=key)
+        # When the balance is spent elsewhere while the model answers (another tab's generation, say; done in
+        # SQL because the local stack runs one invocation at a time)
+        while not bedrock_env.requests:
+            time.sleep(0.01)
+        sql.execute("UPDATE users SET tokens = 1 WHERE id = %s", (user.id,))
+        first = pending.result(timeout=30)
+
+    # Then the answer is 402, and nothing was stored or charged
+    assert (first.status, first.error_code) == (402, "insufficient_tokens")
+    assert scalar(sql, "SELECT count(*) FROM advisor_sessions WHERE user_id = %s", (user.id,)) == 0
+
+    # And once tokens are back, a retry with the same key is answered (the key was not left half-used)
+    sql.execute("UPDATE users SET tokens = 50 WHERE id = %s", (user.id,))
+    retry = api.post("/advisor", {"message": QUESTION}, token=user.access_token, headers=key)
+    assert retry.status == 201, retry.body
+    assert scalar(sql, "SELECT count(*) FROM advisor_sessions WHERE user_id = %s", (user.id,)) == 1
