@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import socket
 
 import pytest
+from PIL import Image as PILImage
 
 from imagify import images
 from imagify.ai.advisor import SYSTEM_PROMPT, BedrockAdvisor
 from imagify.errors import InvalidInput, RateLimited, ServiceUnavailable
+from imagify.settings import ai_settings
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer
@@ -118,3 +121,20 @@ def test_an_unreachable_endpoint_is_unavailable():
         port = probe.getsockname()[1]
     with pytest.raises(ServiceUnavailable, match="did not answer"):
         BedrockAdvisor(client=bedrock.client(f"http://127.0.0.1:{port}"), model_id=MODEL_ID).advise("x", None)
+
+
+def test_a_large_photo_is_sent_downscaled_in_its_format(fake: ScriptedServer):
+    # Given a phone-sized JPEG (Bedrock refuses images over 3.75 MB; photos may be uploaded up to 10 MB)
+    out = io.BytesIO()
+    PILImage.new("RGB", (3000, 4000), (200, 180, 150)).save(out, "JPEG", quality=95)
+    fake.script(bedrock.text_reply(ANSWER))
+
+    # When advice is asked with it
+    advisor_for(fake).advise("x", images.Image(out.getvalue(), "image/jpeg"))
+
+    # Then the model got it at most as large as generations use (input_longest_edge), still a JPEG
+    [(fmt, data)] = bedrock.images_of(fake.requests[0])
+    with PILImage.open(io.BytesIO(data)) as sent:
+        assert (fmt, sent.format) == ("jpeg", "JPEG")
+        assert max(sent.size) == ai_settings().input_longest_edge
+        assert sent.size == (1152, 1536)

@@ -105,6 +105,8 @@ class BedrockAdvisor:
 
         content: list[dict[str, Any]] = []
         if photo is not None:
+            # As for generations: Bedrock refuses images over 3.75 MB, and uploads may be up to 10 MB.
+            photo = images.downscaled(photo, ai_settings().input_longest_edge)
             content.append({"image": {"format": _FORMATS[photo.mime], "source": {"bytes": photo.data}}})
         content.append({"text": message})
         try:
