@@ -76,6 +76,12 @@ def test_twenty_concurrent_requests_leave_every_count_true(api: ApiClient, sql: 
     assert len(in_a_now["items"]) == 6
 
 
+def make_item(owner: UUID, collection: UUID) -> UUID:
+    return items.create(
+        owner, image_base64=png_uri(), title=None, description=None, collection_id=collection, tags=None
+    ).id
+
+
 @pytest.fixture
 def owner(sql: Sql) -> UUID:
     row = sql.execute("INSERT INTO users (email) VALUES ('owner@example.com') RETURNING id").fetchone()
@@ -150,3 +156,28 @@ def test_adds_deletes_and_moves_at_once_keep_the_counts(owner: UUID, sql: Sql):
     # Then nothing failed, and each count is the fresh count
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert counts_are_true(sql) == {"A": (10, 10), "B": (11, 11), "C": (9, 9)}
+
+
+def test_deleting_a_collection_while_its_items_are_moved_out_fails_nothing(owner: UUID, sql: Sql):
+    # Given rounds of a collection of 8 items and another collection
+    for _ in range(5):
+        source = collections.create(owner, "source", None).id
+        target = collections.create(owner, "target", None).id
+        held = [make_item(owner, source) for _ in range(8)]
+        db.reset()
+
+        def move(item: UUID, to: UUID) -> Callable[[], object]:
+            return lambda: items.update(owner, item, {"collection_id": to})
+
+        def delete_source(collection: UUID = source) -> None:
+            collections.delete(owner, collection)
+
+        # When the items are moved out and the collection deleted, all at once
+        outcomes = all_at_once([move(i, target) for i in held] + [delete_source])
+
+        # Then nothing failed (the delete used to lock the items after the collection, and deadlocked), every
+        # item is in the target, and the count is true
+        assert [o for o in outcomes if isinstance(o, Exception)] == []
+        assert scalar(sql, "SELECT count(*) FROM wardrobe_collections WHERE id = %s", (source,)) == 0
+        assert scalar(sql, "SELECT count(*) FROM wardrobe_items WHERE collection_id = %s", (target,)) == 8
+        assert scalar(sql, "SELECT item_count FROM wardrobe_collections WHERE id = %s", (target,)) == 8

@@ -75,6 +75,12 @@ def update(user_id: UUID, collection_id: UUID, changes: dict[str, Any]) -> Wardr
 def delete(user_id: UUID, collection_id: UUID) -> None:
     """Delete a collection; its items stay, out of any collection (the foreign key sets them to null)."""
     with db.transaction() as conn:
+        # Its items first, then the collection: the order a move takes (the item, then its collections). The
+        # foreign key's SET NULL would lock them after the collection, and deadlock with a move out of it.
+        conn.execute(
+            "SELECT 1 FROM wardrobe_items WHERE collection_id = %s AND user_id = %s ORDER BY id FOR NO KEY UPDATE",
+            (collection_id, user_id),
+        )
         deleted = conn.execute(
             "DELETE FROM wardrobe_collections WHERE id = %s AND user_id = %s", (collection_id, user_id)
         ).rowcount
