@@ -64,3 +64,39 @@ def test_functions_use_the_shared_layer_and_python_3_13():
     assert layer["Metadata"]["BuildMethod"] == "python3.13"
     assert (ROOT / layer["Properties"]["ContentUri"] / "imagify" / "__init__.py").is_file()
     assert (ROOT / layer["Properties"]["ContentUri"] / "requirements.txt").is_file()
+
+
+BROAD_MANAGED_POLICIES = {"AdministratorAccess", "PowerUserAccess", "AmazonS3FullAccess", "CloudWatchLogsFullAccess"}
+
+
+def _statements(policies: list[Any]) -> list[dict[str, Any]]:
+    found = []
+    for policy in policies:
+        if isinstance(policy, dict) and "Statement" in policy:
+            found += policy["Statement"]
+    return found
+
+
+@pytest.mark.parametrize("logical_id", sorted(_functions()))
+def test_functions_get_only_narrow_permissions(logical_id: str):
+    policies = _functions()[logical_id].get("Policies", [])
+    assert not BROAD_MANAGED_POLICIES & {p for p in policies if isinstance(p, str)}
+    for statement in _statements(policies):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert statement["Effect"] == "Allow"
+        assert all(not a.endswith(":*") and a != "*" for a in actions), actions
+        assert statement["Resource"] != "*", f"{logical_id}: {actions} on every resource"
+
+
+def test_secrets_never_sit_in_the_configuration():
+    template = _template()
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    for name in variables:
+        assert not any(word in name for word in ("PASSWORD", "API_KEY", "SECRET_KEY")) or name.endswith("_ID"), name
+    assert "DATABASE_URL" not in variables
+    assert "JWT_KEYS" not in variables
+
+
+def test_the_gemini_function_caps_spend_with_reserved_concurrency():
+    generate = _functions()["GenerationGenerateFunction"]
+    assert generate["ReservedConcurrentExecutions"] == {"Ref": "GeminiMaxConcurrency"}
