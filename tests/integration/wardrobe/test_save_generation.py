@@ -12,6 +12,8 @@ from uuid import UUID
 
 import pytest
 
+from imagify.generations import service as generations
+from imagify.identity.principal import Principal
 from imagify.wardrobe import items
 from tests.integration.wardrobe.helpers import Sql, all_at_once, completed_generation, decoded, ok, png_uri, scalar
 from tests.support.api import ApiClient, User
@@ -193,3 +195,27 @@ def test_deleting_the_last_two_items_at_once_clears_saved(api: ApiClient, sql: S
     # Then both went, and the generation is no longer saved (neither delete saw the other's item as left)
     assert outcomes == [None, None]
     assert saved_flag(api, user, str(generation)) is False
+
+
+def test_deleting_a_generation_while_its_items_are_deleted_fails_nothing(api: ApiClient, sql: Sql):
+    user = api.register()
+    owner = Principal(user_id=UUID(user.id), role="user", plan="free")
+    for _ in range(5):
+        # Given a generation saved as four items
+        generation = completed_row(sql, user.id)
+        saved = [save(api, user, str(generation))["id"] for _ in range(4)]
+
+        def delete_item(item: str) -> Callable[[], None]:
+            return lambda: items.delete(UUID(user.id), UUID(item))
+
+        def delete_generation(this: UUID = generation) -> None:
+            generations.delete(owner, this)
+
+        # When the items and the generation are deleted at once
+        outcomes = all_at_once([delete_item(i) for i in saved] + [delete_generation])
+
+        # Then nothing failed (an item delete used to lock the item, then the generation: a deadlock with the
+        # generation's delete, which locks them the other way round), and all are gone
+        assert [o for o in outcomes if isinstance(o, Exception)] == []
+        assert scalar(sql, "SELECT count(*) FROM generations WHERE id = %s", (generation,)) == 0
+        assert scalar(sql, "SELECT count(*) FROM wardrobe_items WHERE user_id = %s", (user.id,)) == 0

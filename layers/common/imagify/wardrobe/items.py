@@ -155,6 +155,13 @@ def update(user_id: UUID, item_id: UUID, changes: dict[str, Any]) -> WardrobeIte
 
 def delete(user_id: UUID, item_id: UUID) -> None:
     with db.transaction() as conn:
+        # The generation it was saved from first (FOR UPDATE, as the trigger will), then the item: the order
+        # deleting the generation takes (its SET NULL locks the items after it), so the two cannot deadlock.
+        conn.execute(
+            "SELECT 1 FROM generations WHERE id = (SELECT generation_id FROM wardrobe_items WHERE id = %s"
+            " AND user_id = %s) FOR UPDATE",
+            (item_id, user_id),
+        )
         deleted = conn.execute("DELETE FROM wardrobe_items WHERE id = %s AND user_id = %s", (item_id, user_id)).rowcount
     if deleted == 0:
         raise NotFound("wardrobe item not found")
