@@ -2,8 +2,9 @@
 
 The database keeps it (0007's trigger). The first test sends 20 requests at once through the gateway. The
 local stack runs one invocation at a time, so the others run the domain code on threads with a connection
-each, as concurrent Lambda environments would: opposite moves at once used to deadlock (fixed by 0008, which
-locks both collections in id order), as did two saves of one generation (fixed in ``items.save_generation``).
+each, as concurrent Lambda environments would. Two of them used to deadlock: opposite moves at once (fixed by
+0008, which locks both collections in id order), and moving items out of a collection while it is deleted
+(fixed in ``collections.delete``, which locks the items before the collection).
 """
 
 from __future__ import annotations
