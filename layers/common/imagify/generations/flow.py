@@ -16,6 +16,7 @@ from uuid import UUID
 from imagify import db, errors, images, telemetry
 from imagify.ai.images import ImageModel, ImageRequest
 from imagify.generations import inputs, queries
+from imagify.observability import logger
 from imagify.settings import ai_settings
 from imagify.tokens import ledger
 
@@ -71,6 +72,7 @@ def mark_completed(generation_id: UUID) -> None:
         if done is None and queries.status_of(conn, generation_id) != "completed":
             raise GenerationGone(f"generation {generation_id} cannot complete")
     if done is not None:
+        logger.info("generation completed", extra={"generation_id": str(generation_id)})
         telemetry.count("GenerationsCompleted", mode=str(done["mode"]))
 
 
@@ -112,5 +114,6 @@ def mark_failed(generation_id: UUID, error: dict[str, Any] | None) -> None:
         if queries.status_of(conn, generation_id) == "failed":
             refund = ledger.refund_generation(conn, generation_id, note=reason)
     if failed_now:
+        logger.info("generation failed", extra={"generation_id": str(generation_id), "reason": reason})
         telemetry.count("GenerationsFailed", mode=failed_now, reason=reason)
     telemetry.refunded(refund, reason)

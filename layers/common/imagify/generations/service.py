@@ -12,6 +12,7 @@ from imagify.idempotency import Answer
 from imagify.identity.principal import Principal
 from imagify.models.api import Generation, GenerationInput
 from imagify.models.rows import GenerationRow
+from imagify.observability import logger
 from imagify.settings import pricing_settings
 from imagify.tokens import ledger
 
@@ -97,6 +98,7 @@ def create(
         telemetry.count("GenerationsFailed", mode=request.mode, reason="start_failed")
         telemetry.refunded(refund, "start_failed")
         raise ServiceUnavailable("the generation could not be started; your tokens were refunded") from error
+    logger.info("generation started", extra={"generation_id": str(generation_id), "mode": request.mode})
     telemetry.count("GenerationsStarted", mode=request.mode)
     telemetry.count("TokensCharged", -charge.delta, mode=request.mode)
     with db.transaction() as conn:

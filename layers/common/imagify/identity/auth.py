@@ -12,6 +12,7 @@ from imagify.errors import InvalidCredentials, RateLimited, Unauthorized
 from imagify.identity import passwords, sessions, users
 from imagify.identity.tokens import AccessToken, issue_access_token, looks_like_jwt, verify_access_token
 from imagify.models.rows import UserRow
+from imagify.observability import logger
 from imagify.settings import app_settings, identity_settings, pricing_settings
 
 
@@ -24,6 +25,7 @@ class SignedIn:
 
 def sign_in(conn: db.Connection, user: UserRow) -> SignedIn:
     session = sessions.create(conn, user.id)
+    logger.info("signed in", extra={"user_id": str(user.id)})
     return SignedIn(user=user, access=issue_access_token(user.id, session_id=session.id), session=session)
 
 
