@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from tests.integration.wardrobe.helpers import Sql
+from tests.integration.wardrobe.helpers import Sql, ensure_stack_resources
 
 
 @pytest.fixture
@@ -16,3 +16,10 @@ def sql(database: str) -> Iterator[Sql]:
     """An autocommit connection to the test database, apart from the app's."""
     with psycopg.connect(database, autocommit=True, row_factory=dict_row) as conn:
         yield conn
+
+
+@pytest.fixture(autouse=True)
+def _stack_resources(request: pytest.FixtureRequest) -> None:
+    """A test through the API gets the local stack's bucket and state machine, whatever ran before it."""
+    if "api" in request.fixturenames:
+        ensure_stack_resources(request.getfixturevalue("local_stack"))
