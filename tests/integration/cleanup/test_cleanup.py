@@ -12,39 +12,38 @@ from typing import Any
 import boto3
 import psycopg
 import pytest
-from moto import mock_aws
 from psycopg.rows import dict_row
 
 from imagify import cleanup, settings, storage
 from imagify.clock import utcnow
 from imagify.generations import execution
+from tests.support.aws import own_moto_account
 
 LATER = timedelta(hours=2)  # the cleanup runs "two hours from now": what expires before then is expired
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SFN"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with own_moto_account(monkeypatch):
         s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="cleanup-test-bucket")
+        bucket = f"cleanup-test-{uuid.uuid4().hex[:8]}"
+        s3.create_bucket(Bucket=bucket)
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
         machine = sfn.create_state_machine(
-            name="imagify-generation-test",
+            name=f"imagify-generation-{bucket}",
             definition=json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}}),
             roleArn="arn:aws:iam::123456789012:role/test",
         )
-        monkeypatch.setenv("UPLOADS_BUCKET", "cleanup-test-bucket")
+        monkeypatch.setenv("UPLOADS_BUCKET", bucket)
         monkeypatch.setenv("UPLOAD_TTL_S", "3600")
         monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
         monkeypatch.setenv("CLEANUP_BATCH_SIZE", "3")  # several batches even for a handful of rows
         for getter in (settings.storage_settings, settings.flow_settings, settings.cleanup_settings):
             getter.cache_clear()
-        yield {"s3": s3, "sfn": sfn}
+        yield {"s3": s3, "sfn": sfn, "bucket": bucket}
     for getter in (settings.storage_settings, settings.flow_settings, settings.cleanup_settings):
         getter.cache_clear()
 
@@ -62,7 +61,8 @@ def _connect(url: str) -> psycopg.Connection[Any]:
 
 def _user(conn: psycopg.Connection[Any]) -> uuid.UUID:
     row = conn.execute("INSERT INTO users (email) VALUES (%s) RETURNING id", (f"{uuid.uuid4().hex}@x.io",)).fetchone()
-    return row["id"]
+    assert row is not None
+    return uuid.UUID(str(row["id"]))
 
 
 def _generation(conn: psycopg.Connection[Any], user_id: uuid.UUID, status: str, age: timedelta) -> uuid.UUID:
@@ -71,7 +71,8 @@ def _generation(conn: psycopg.Connection[Any], user_id: uuid.UUID, status: str, 
         "VALUES (%s, 'from_prompt', %s, 'x', now() - %s) RETURNING id",
         (user_id, status, age),
     ).fetchone()
-    generation_id = row["id"]
+    assert row is not None
+    generation_id = uuid.UUID(str(row["id"]))
     conn.execute(
         "WITH u AS (UPDATE users SET tokens = tokens - 1 WHERE id = %s RETURNING tokens) "
         "INSERT INTO token_transactions (user_id, delta, balance_after, kind, generation_id) "
@@ -86,6 +87,7 @@ def _ledger_consistent(conn: psycopg.Connection[Any]) -> bool:
         "SELECT bool_and(u.tokens = coalesce((SELECT sum(delta) FROM token_transactions t WHERE t.user_id = u.id), 0)) "
         "AS ok FROM users u"
     ).fetchone()
+    assert row is not None
     return bool(row["ok"])
 
 
@@ -118,8 +120,8 @@ def test_exactly_the_expired_rows_and_uploads_go(database: str, aws: dict[str, A
         )
     # And uploads: all written now, which is more than the 1 h TTL before "later"; none outside uploads/
     for key in ("uploads/u1/user_photo/a.png", "uploads/u2/item_photo/b.png"):
-        s3.put_object(Bucket="cleanup-test-bucket", Key=key, Body=b"x")
-    s3.put_object(Bucket="cleanup-test-bucket", Key="keep/not-an-upload.txt", Body=b"x")
+        s3.put_object(Bucket=aws["bucket"], Key=key, Body=b"x")
+    s3.put_object(Bucket=aws["bucket"], Key="keep/not-an-upload.txt", Body=b"x")
 
     # When the cleanup runs
     counts = cleanup.run()
@@ -138,14 +140,14 @@ def test_exactly_the_expired_rows_and_uploads_go(database: str, aws: dict[str, A
         assert [r["token"] for r in conn.execute("SELECT token FROM verification_tokens")] == ["new"]
         assert [r["email"] for r in conn.execute("SELECT email FROM login_failures")] == ["b@x.io"]
         assert [r["key"] for r in conn.execute("SELECT key FROM idempotency_keys")] == ["new"]
-    remaining = [o["Key"] for o in s3.list_objects_v2(Bucket="cleanup-test-bucket").get("Contents", [])]
+    remaining = [o["Key"] for o in s3.list_objects_v2(Bucket=aws["bucket"]).get("Contents", [])]
     assert remaining == ["keep/not-an-upload.txt"]
 
 
 def test_fresh_uploads_stay(database: str, aws: dict[str, Any]):
-    aws["s3"].put_object(Bucket="cleanup-test-bucket", Key="uploads/u1/user_photo/new.png", Body=b"x")
+    aws["s3"].put_object(Bucket=aws["bucket"], Key="uploads/u1/user_photo/new.png", Body=b"x")
     assert cleanup.run().uploads == 0
-    assert aws["s3"].list_objects_v2(Bucket="cleanup-test-bucket")["KeyCount"] == 1
+    assert aws["s3"].list_objects_v2(Bucket=aws["bucket"])["KeyCount"] == 1
 
 
 def test_stuck_generations_are_failed_and_refunded_once_even_with_two_cleanups_at_once(
