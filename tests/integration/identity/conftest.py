@@ -39,16 +39,8 @@ UPLOADS_BUCKET = "imagify-test-uploads"
 
 def clear_app_caches() -> None:
     """Forget every cached setting, key ring, provider list, client and connection of the app."""
-    for getter in (
-        settings.database_settings,
-        settings.pricing_settings,
-        settings.app_settings,
-        settings.identity_settings,
-        settings.storage_settings,
-        keys.key_ring,
-        oidc.providers,
-        oidc._jwks_client,
-    ):
+    getters = [value for value in vars(settings).values() if callable(getattr(value, "cache_clear", None))]
+    for getter in (*getters, keys.key_ring, oidc.providers, oidc._jwks_client):
         getter.cache_clear()
     storage._s3 = None
     db.reset()
@@ -77,7 +69,7 @@ def app_env(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         clear_app_caches()
         # login_failures has no foreign key to users, so the shared TRUNCATE ... CASCADE misses it.
         with psycopg.connect(database, autocommit=True) as conn:
-            conn.execute("TRUNCATE login_failures, token_transactions")
+            conn.execute("TRUNCATE login_failures")
 
 
 # moto's state is process-wide, and a session-wide local stack (tests/conftest.py's ``local_stack``) keeps
