@@ -13,18 +13,21 @@ import os
 import secrets
 import string
 import urllib.request
+import uuid
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.exceptions
 
 from devstack import lambda_seam
 from devstack.cfn import REGION
 from devstack.runtime import Runtime
 from devstack.template import Secret, Template
 
+_ROLE = "devstack-execution"
 _MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 _ASSUME_ROLE = {
     "Version": "2012-10-17",
@@ -65,6 +68,37 @@ def generate_secret_string(spec: Mapping[str, Any]) -> str:
     document = json.loads(spec["SecretStringTemplate"])
     document[spec["GenerateStringKey"]] = password
     return json.dumps(document)
+
+
+def _exists(describe: Callable[..., Any], **kwargs: Any) -> bool:
+    try:
+        describe(**kwargs)
+    except botocore.exceptions.ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error.response.get("Error", {}).get("Code", "")
+        if status == 404 or "NotFound" in code or "DoesNotExist" in code or code == "NoSuchEntity":
+            return False
+        raise
+    return True
+
+
+def _name_unnamed_executions() -> Callable[[], None]:
+    """Give an unnamed execution a UUID, as AWS (and moto's plain backend) do: moto's ASL engine backend
+    names it ``None``, so a second unnamed StartExecution on a machine fails as ExecutionAlreadyExists (or,
+    with the same input, returns the first execution). Returns the function that undoes the patch."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.start_execution
+
+    def start_execution(self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return original(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+    setattr(StepFunctionsParserBackend, "start_execution", start_execution)  # noqa: B010
+
+    def undo() -> None:
+        setattr(StepFunctionsParserBackend, "start_execution", original)  # noqa: B010
+
+    return undo
 
 
 class LocalAws:
@@ -108,11 +142,11 @@ class LocalAws:
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
         self._set_env("MOTO_PORT", str(self.port))  # how moto's state machine engine finds Lambda
-        self._moto_api("reset", {})  # backends are process-global: start from nothing
         previous = self._moto_api("config")
         self._moto_api("config", _MOTO_CONFIG)
         self._undo.append(lambda: self._moto_api("config", previous))
         self._undo.append(lambda_seam.install(self.runtime))
+        self._undo.append(_name_unnamed_executions())
         self._create_resources()
 
     def _set_env(self, name: str, value: str) -> None:
@@ -138,22 +172,31 @@ class LocalAws:
         return found
 
     def _create_resources(self) -> None:
+        """Create the template's resources, or bring existing ones up to date: moto's state is process-wide,
+        and another stack in this process (a test session's, say) may own some of it already."""
         s3 = self.client("s3")
         for bucket in self.template.buckets.values():
-            s3.create_bucket(Bucket=bucket.name)
-        if self.template.secrets:
-            manager = self.client("secretsmanager")
-            for secret in self.template.secrets.values():
-                manager.create_secret(Name=secret.name, SecretString=self._secret_value(secret))
+            if not _exists(s3.head_bucket, Bucket=bucket.name):
+                s3.create_bucket(Bucket=bucket.name)
+        manager = self.client("secretsmanager")
+        for secret in self.template.secrets.values():
+            value = self._secret_value(secret)
+            if _exists(manager.describe_secret, SecretId=secret.name):
+                manager.put_secret_value(SecretId=secret.name, SecretString=value)
+            else:
+                manager.create_secret(Name=secret.name, SecretString=value)
         if not self.template.state_machines:
             return
-        role = self.client("iam").create_role(
-            RoleName="devstack-execution", AssumeRolePolicyDocument=json.dumps(_ASSUME_ROLE)
-        )["Role"]["Arn"]
+        iam = self.client("iam")
+        if not _exists(iam.get_role, RoleName=_ROLE):
+            iam.create_role(RoleName=_ROLE, AssumeRolePolicyDocument=json.dumps(_ASSUME_ROLE))
+        role = iam.get_role(RoleName=_ROLE)["Role"]["Arn"]
         lambda_ = self.client("lambda")
         code = _stub_zip()
         for logical_id in self.referenced_functions():
             function = self.template.functions[logical_id]
+            if _exists(lambda_.get_function, FunctionName=function.name):
+                continue  # its code is a stub either way: the seam runs the handler
             lambda_.create_function(
                 FunctionName=function.name,
                 Runtime=function.runtime,
@@ -165,7 +208,12 @@ class LocalAws:
             )
         sfn = self.client("stepfunctions")
         for machine in self.template.state_machines.values():
-            sfn.create_state_machine(name=machine.name, definition=machine.definition, roleArn=role, type=machine.type)
+            if _exists(sfn.describe_state_machine, stateMachineArn=machine.arn):
+                sfn.update_state_machine(stateMachineArn=machine.arn, definition=machine.definition, roleArn=role)
+            else:
+                sfn.create_state_machine(
+                    name=machine.name, definition=machine.definition, roleArn=role, type=machine.type
+                )
 
     def _secret_value(self, secret: Secret) -> str:
         if secret.secret_string is not None:
