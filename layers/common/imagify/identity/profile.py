@@ -9,7 +9,7 @@ from psycopg.rows import DictRow
 
 from imagify import db, pagination, storage
 from imagify.errors import Forbidden
-from imagify.identity import passwords, users
+from imagify.identity import passwords, users, verification
 from imagify.models.rows import UserRow
 
 
@@ -36,6 +36,9 @@ def delete_me(user_id: UUID, password: str | None, *, s3: Any | None = None) -> 
     storage.delete_user_uploads(user_id, client=s3)
     with db.transaction() as conn:
         users.delete(conn, user_id)
+        # Rows keyed by the address rather than the user id do not cascade: they go with the account too.
+        verification.forget(conn, user.email)
+        conn.execute("DELETE FROM login_failures WHERE email = %s", (user.email,))
 
 
 def token_transactions(user_id: UUID, limit: int, cursor: str | None) -> tuple[list[DictRow], str | None]:

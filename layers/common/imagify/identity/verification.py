@@ -52,6 +52,14 @@ def _consume(conn: db.Connection, purpose: Purpose, address: str, token: str) ->
         raise InvalidInput("this link is not valid or has expired; ask for a new one")
 
 
+def forget(conn: db.Connection, address: str) -> None:
+    """Drop every pending token of an address (its account is being deleted)."""
+    conn.execute(
+        "DELETE FROM verification_tokens WHERE identifier IN (%s, %s)",
+        (_identifier("verify-email", address), _identifier("password-reset", address)),
+    )
+
+
 def _link(page: str, address: str, token: str) -> str:
     return f"{identity_settings().app_base_url}/{page}?{urlencode({'email': address, 'token': token})}"
 

@@ -5,8 +5,10 @@ and one ledger row in the same transaction, so ``users.tokens`` always equals th
 ledger and never goes below zero. Callers pass the connection of the transaction they are in: a charge
 commits or rolls back together with the generation it pays for.
 
-A generation is charged at most once and refunded at most once: a unique index on
-``(generation_id, kind)`` makes a repeated charge or refund a no-op, whatever retries happen.
+A generation is charged at most once and refunded at most once, whatever retries happen: a unique index on
+``(generation_id, kind)`` refuses a second charge (the caller charges in the transaction that creates the
+generation, so it never tries), and ``refund_generation`` checks for an earlier refund under the user's row
+lock, so a repeated refund is a no-op.
 """
 
 from __future__ import annotations
