@@ -65,17 +65,18 @@ def load_handler(function: Function) -> Handler:
 class Runtime:
     """Invokes functions by logical id, name or ARN; handlers are imported on first use (cold start).
 
-    One invocation runs at a time. Lambda never runs two in one execution environment, and the layer's
-    state relies on that: ``imagify.db`` keeps one connection per process, and two threads in it would
-    share (and nest) transactions. A caller that waits longer than the function's Timeout (an invocation
-    waiting on another one it started, say) runs anyway, with a warning, rather than deadlock.
+    Each function has one warm execution environment: its invocations run one at a time, as Lambda never
+    runs two in one environment, while different functions run side by side (a slow state machine task
+    does not hold up the API). An invocation that waits longer than its function's Timeout (one waiting on
+    another it started itself, say) runs anyway, with a warning, rather than deadlock. Tests that want
+    several environments of one function make several runtimes.
     """
 
     def __init__(self, template: Template) -> None:
         self.template = template
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
-        self._one_at_a_time = threading.Lock()
+        self._environments: dict[str, threading.Lock] = {}
 
     def find(self, name_or_arn: str) -> Function | None:
         """A function by logical id, name, or (possibly qualified) ARN, as Lambda's ``FunctionName`` allows."""
@@ -94,6 +95,10 @@ class Runtime:
                 self._handlers[function.logical_id] = load_handler(function)
             return self._handlers[function.logical_id]
 
+    def _environment(self, function: Function) -> threading.Lock:
+        with self._lock:
+            return self._environments.setdefault(function.logical_id, threading.Lock())
+
     def context(self, logical_id: str) -> LambdaContext:
         function = self.template.function(logical_id)
         return LambdaContext(
@@ -108,15 +113,16 @@ class Runtime:
         function = self.template.function(logical_id)
         handler = self.handler(function)
         context = context or self.context(logical_id)
-        exclusive = self._one_at_a_time.acquire(timeout=function.timeout)
+        environment = self._environment(function)
+        exclusive = environment.acquire(timeout=function.timeout)
         if not exclusive:
-            say(f"warning: {logical_id} waited {function.timeout}s for another invocation; running beside it")
+            say(f"warning: {logical_id} waited {function.timeout}s for its previous invocation; running beside it")
         started = time.monotonic()
         try:
             return handler(event, context)
         finally:
             if exclusive:
-                self._one_at_a_time.release()
+                environment.release()
             elapsed = time.monotonic() - started
             if elapsed > function.timeout:
                 # A thread cannot be stopped, so the timeout is reported rather than enforced.

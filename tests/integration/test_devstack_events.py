@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from devstack.context import LambdaContext
 from devstack.environment import function_environment
 from devstack.events import api_event, method_arn, parse_query, request_authorizer_event
 from devstack.routes import RouteTable
+from devstack.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
@@ -207,3 +209,15 @@ def test_the_handler_environment_points_at_the_local_stack():
     assert env["STATE_MACHINE_ARN"] == template.state_machines["GenerationStateMachine"].arn
     assert env["UPLOADS_BUCKET"] == "from-the-shell"  # a declared variable, overridden from the shell
     assert "HOME" not in env  # undeclared shell variables are not part of it
+
+
+def test_each_function_runs_one_invocation_at_a_time_and_functions_run_side_by_side():
+    runtime = Runtime(templates.load(FIXTURES / "api" / "template.yaml"))
+
+    def overlap(first: str, second: str) -> bool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            a, b = pool.map(lambda f: runtime.invoke(f, {"seconds": 0.3}), (first, second))
+        return bool(a["started"] < b["ended"] and b["started"] < a["ended"])
+
+    assert not overlap("SlowFunction", "SlowFunction")  # one warm environment per function
+    assert overlap("SlowFunction", "OtherSlowFunction")
