@@ -49,6 +49,7 @@ def flow_checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         return
     database_url = request.getfixturevalue("database")
     stack = request.getfixturevalue("local_stack")
+    support.ensure_stack_resources(stack)
     # The template's Generate function calls Gemini; the local stack's offline model is what a test
     # gets unless it points the handlers at the fake Gemini.
     support.set_env(monkeypatch, IMAGE_PROVIDER="offline")
