@@ -265,3 +265,22 @@ def test_a_completed_generation_cannot_be_cancelled(
     assert support.ledger_kinds(sql, generation_id=generation_id) == ["generation_charge"]
     # And another user cannot cancel it either (it is not theirs to see)
     assert api.post(f"/generations/{generation_id}/cancel", token=other_user.access_token).status == 404
+
+
+def test_deleting_while_the_model_works_refunds_once_and_nothing_comes_back(
+    api: ApiClient, gemini: ScriptedServer, user: User, sql: support.Sql, sfn: Any, real_state_machine: str
+):
+    # Given a generation the model is drawing, slowly
+    gemini.script(dataclasses.replace(image_reply(png()), delay_s=2))
+    generation_id = _start(api, user, {"mode": "from_prompt", "prompt": "a slow scarf"})["id"]
+    support.wait_for(lambda: gemini.requests, what="the model call")
+
+    # When the user deletes it
+    assert api.delete(f"/generations/{generation_id}", token=user.access_token).status == 204
+
+    # Then, once the execution has ended, it is still gone, and its token came back once
+    support.wait_for_execution(sfn, _execution_arn(real_state_machine, generation_id))
+    assert api.get(f"/generations/{generation_id}", token=user.access_token).status == 404
+    assert support.scalar(sql, "SELECT count(*) FROM generations") == 0
+    assert support.balance(sql, user) == 50
+    assert support.ledger_kinds(sql, user=user) == ["generation_charge", "generation_refund"]
