@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import psycopg
 import pytest
+from moto.core.config import default_user_config
 from psycopg.rows import dict_row
 
 from imagify import cleanup, settings, storage
@@ -25,6 +26,9 @@ LATER = timedelta(hours=2)  # the cleanup runs "two hours from now": what expire
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # moto's plain Step Functions backend: an execution stays RUNNING until stopped (the local stack turns
+    # on moto's ASL engine process-wide, which would finish it at once).
+    monkeypatch.setitem(default_user_config["stepfunctions"], "execute_state_machine", False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with own_moto_account(monkeypatch):
