@@ -35,7 +35,7 @@ migrate: $(VENV)/.synced
 	$(PY) -m imagify.migrations status
 	$(PY) -m imagify.migrations apply
 
-# `make invoke FN=HealthFunction EVENT=events/health/ok.json` does what `sam local invoke` does.
+# `make invoke FN=HealthFunction EVENT=events/health/get.json` does what `sam local invoke` does.
 invoke: $(VENV)/.synced
 	$(PY) -m devstack invoke $(FN) -e $(EVENT)
 

@@ -15,6 +15,8 @@ from psycopg import conninfo
 from psycopg.rows import dict_row
 
 DEMO_EMAIL = "demo@imagify.local"
+# The user id in the sample events under events/, so `make invoke` finds the demo user.
+DEMO_USER_ID = "11111111-1111-4111-8111-111111111111"
 _DATABASE_NAME = "imagify"
 
 
@@ -74,23 +76,31 @@ class DemoUser:
 
 
 def reset_demo_user(url: str, admin_emails: str) -> DemoUser:
-    """Create ``demo@imagify.local`` or reset it: a fresh random password, and admin if ``ADMIN_EMAILS``
-    lists it (with the admin allowance of tokens) or a plain user with the signup allowance."""
+    """Create ``demo@imagify.local`` (with the fixed id the sample events under ``events/`` use) or reset
+    it: a fresh random password, and admin if ``ADMIN_EMAILS`` lists it. Its balance only changes through
+    the ledger: a new demo user opens with the signup (or admin) allowance, an admin is topped up to the
+    admin allowance."""
     from imagify.identity.passwords import hash_password
     from imagify.settings import PricingSettings
+    from imagify.tokens import ledger
 
     pricing = PricingSettings()
     admins = {email.strip().lower() for email in admin_emails.split(",") if email.strip()}
-    role, tokens = ("admin", pricing.admin_tokens) if DEMO_EMAIL in admins else ("user", pricing.signup_tokens)
+    role, opening = ("admin", pricing.admin_tokens) if DEMO_EMAIL in admins else ("user", pricing.signup_tokens)
     password = secrets.token_urlsafe(12)
-    with connect(url) as conn:
-        conn.execute(
+    with connect(url) as conn, conn.transaction():
+        row = conn.execute(
             """
-            INSERT INTO users (email, name, password_hash, role, tokens, email_verified)
-            VALUES (%(email)s, 'Demo', %(hash)s, %(role)s, %(tokens)s, now())
-            ON CONFLICT (email) DO UPDATE
-            SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role, tokens = EXCLUDED.tokens
+            INSERT INTO users (id, email, name, password_hash, role, tokens, email_verified)
+            VALUES (%(id)s, %(email)s, 'Demo', %(hash)s, %(role)s, %(tokens)s, now())
+            ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role
+            RETURNING id, tokens
             """,
-            {"email": DEMO_EMAIL, "hash": hash_password(password), "role": role, "tokens": tokens},
-        )
+            {"id": DEMO_USER_ID, "email": DEMO_EMAIL, "hash": hash_password(password), "role": role, "tokens": opening},
+        ).fetchone()
+        assert row is not None
+        tokens = row["tokens"]
+        if role == "admin":
+            change = ledger.raise_to_at_least(conn, row["id"], pricing.admin_tokens, admin_id=None, note="demo admin")
+            tokens = change.balance_after if change else tokens
     return DemoUser(DEMO_EMAIL, password, role, tokens)

@@ -28,13 +28,21 @@ REMOVED = ("DATABASE_URL_PARAMETER",)
 
 def local_settings(aws_endpoint: str, shell: Mapping[str, str]) -> dict[str, str]:
     """The layer's settings documented as the local stack's to set: mail goes to the terminal (moto's SES
-    would refuse an unverified sender), upload URLs point at the local S3, and images come from the
-    offline preview model unless the shell has a Gemini API key."""
-    return {
+    would refuse an unverified sender), upload URLs point at the local S3, images come from the offline
+    preview model unless the shell has a Gemini API key, and advice from the offline advisor unless the
+    shell names a Bedrock model (with AWS credentials of its own, Bedrock being no moto service)."""
+    settings = {
         "EMAIL_DELIVERY": "log",
         "S3_PUBLIC_ENDPOINT": aws_endpoint,
         "IMAGE_PROVIDER": "gemini" if shell.get("GEMINI_API_KEY") else "offline",
+        "ADVISOR_PROVIDER": "offline",
     }
+    if shell.get("BEDROCK_MODEL_ID"):
+        # The real Bedrock, with the credentials of BEDROCK_AWS_PROFILE (every other client talks to moto).
+        region = shell.get("AWS_REGION") or shell.get("AWS_DEFAULT_REGION") or REGION
+        settings["ADVISOR_PROVIDER"] = "bedrock"
+        settings["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = f"https://bedrock-runtime.{region}.amazonaws.com"
+    return settings
 
 
 def function_environment(

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from devstack.apigw import Gateway, HttpRequest
+from devstack.docs import Docs
 from devstack.output import say
 
 
@@ -26,7 +27,8 @@ class _Handler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             port=self.server.server_address[1],
         )
-        response = self.server.gateway.handle(request)
+        docs = self.server.docs.answer(self.command, self.path.split("?", 1)[0]) if self.server.docs else None
+        response = docs or self.server.gateway.handle(request)
         self.send_response(response.status)
         for name, value in response.headers:
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
@@ -53,6 +55,8 @@ class ApiServer(ThreadingHTTPServer):
     def __init__(self, gateway: Gateway, port: int, host: str = "127.0.0.1") -> None:
         self.gateway = gateway
         super().__init__((host, port), _Handler)
+        # /openapi.json and /docs (Swagger UI), beside the API's own routes.
+        self.docs: Docs | None = Docs(gateway.template, self.url)
 
     @property
     def url(self) -> str:

@@ -166,6 +166,22 @@ def test_the_demo_user_signs_in_and_passes_the_authorizer(served: Served):
     assert served.request("GET", "/me")[0] == 401
 
 
+def test_the_openapi_document_and_swagger_ui_are_served_offline(served: Served):
+    status, _, body = served.request("GET", "/openapi.json")
+    assert status == 200
+    document = _json(body)
+    assert "/generations" in document["paths"]
+    assert document["servers"][0]["url"].startswith("http://127.0.0.1:")
+
+    status, _, page = served.request("GET", "/docs")
+    assert status == 200
+    assert b'src="/docs/swagger-ui-bundle.js"' in page
+    status, _, script = served.request("GET", "/docs/swagger-ui-bundle.js")
+    assert status == 200
+    assert len(script) > 100_000
+    assert served.request("GET", "/docs/../../../../etc/passwd")[0] == 404
+
+
 def test_each_request_is_logged_on_one_line(served: Served):
     served.request("GET", "/health")
 

@@ -126,6 +126,9 @@ class AiSettings(BaseSettings):
     advisor_provider: Literal["bedrock", "offline"] = "bedrock"
     bedrock_model_id: str = "us.meta.llama4-maverick-17b-instruct-v1:0"
     bedrock_timeout_s: Annotated[float, Field(gt=0, le=300)] = 60
+    # Only for the local stack calling the real Bedrock: the AWS profile whose credentials it uses (the
+    # other clients there talk to moto with test credentials). In Lambda the function's role is used.
+    bedrock_aws_profile: str | None = None
     advisor_max_tokens: Annotated[int, Field(ge=64, le=8192)] = 1200
 
 

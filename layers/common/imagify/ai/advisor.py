@@ -92,7 +92,8 @@ def default_client() -> Any:
         read_timeout=settings.bedrock_timeout_s,
         retries={"mode": "standard", "total_max_attempts": 2},
     )
-    return boto3.client("bedrock-runtime", config=config)
+    session = boto3.Session(profile_name=settings.bedrock_aws_profile) if settings.bedrock_aws_profile else boto3
+    return session.client("bedrock-runtime", config=config)
 
 
 class BedrockAdvisor:
