@@ -59,11 +59,18 @@ def build(template: Template) -> dict[str, Any]:
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            for answer in responses.values():
+                # A route that returns nothing (a 202 or 204) sends no body, so it has no content type.
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                if schema.get("type") == "null":
+                    answer.pop("content")
             responses["422"] = _error("the request is not valid")
             responses.setdefault("404", _error("not found (another user's resource is not found either)"))
             responses["500"] = _error("an unexpected error (no details are given)")
             if (path, method) in public:
                 operation["security"] = []
+                if path.startswith("/auth/"):
+                    responses["401"] = _error("the credentials or the token in the body are not valid")
             else:
                 operation["security"] = [{"bearer": []}]
                 responses["401"] = _error("no valid token")

@@ -40,7 +40,12 @@ class _Handler(BaseHTTPRequestHandler):
         elapsed = (time.monotonic() - started) * 1000
         say(f"{self.command} {self.path} {response.status} {elapsed:.0f}ms")
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        # Every method (do_GET, do_TRACE, do_QUERY...) goes to the gateway, which answers one the API does
+        # not declare as API Gateway does, instead of http.server's 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # _serve writes one line per request, with its duration

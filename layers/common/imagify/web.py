@@ -10,14 +10,17 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagify import errors, images
 from imagify.identity.principal import Principal, bearer_token
-from imagify.models.common import ErrorBody, ErrorInfo
+from imagify.models.common import ErrorBody, ErrorInfo, storable
 from imagify.observability import logger, metrics, tracer
 from imagify.settings import app_settings
 
@@ -99,6 +102,14 @@ def resolver() -> APIGatewayRestResolver:
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         return error_response(422, "validation_error", "the request is not valid", _validation_details(error))
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_: UnicodeDecodeError) -> Response[str]:
+        return error_response(422, "validation_error", "the body is not UTF-8 encoded JSON")
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _not_json(_: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(415, "unsupported_media_type", "send the body as application/json")
+
     @app.not_found
     def _no_route(_: RouteNotFound) -> Response[str]:
         return error_response(404, "not_found", "no such route")
@@ -118,9 +129,36 @@ def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambda
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        return _refused(event) or app.resolve(event, context)
 
     return handler
+
+
+def _answer(event: dict[str, Any], status: int, code: str, message: str) -> dict[str, Any]:
+    """A proxy response made before the resolver runs (with the CORS header the resolver would add)."""
+    body = ErrorBody(error=ErrorInfo(code=code, message=message))
+    headers = {"Content-Type": content_types.APPLICATION_JSON}
+    origin = next((str(v) for k, v in (event.get("headers") or {}).items() if str(k).lower() == "origin"), None)
+    if origin and origin in app_settings().cors_allow_origins:
+        headers["Access-Control-Allow-Origin"] = origin
+    return {"statusCode": status, "headers": headers, "body": body.model_dump_json(), "isBase64Encoded": False}
+
+
+def _refused(event: dict[str, Any]) -> dict[str, Any] | None:
+    """What no route can use, refused before anything parses it: a body that is not JSON (every body of
+    this API is), and query or path values Postgres cannot store (a NUL character, a lone surrogate)."""
+    if event.get("body"):
+        content_type = next(
+            (str(v) for k, v in (event.get("headers") or {}).items() if str(k).lower() == "content-type"),
+            "application/json",
+        )
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            return _answer(event, 415, "unsupported_media_type", "send the body as application/json")
+    for values in (event.get("queryStringParameters"), event.get("pathParameters")):
+        if values and not storable(values):
+            return _answer(event, 422, "validation_error", "a parameter contains characters that are not allowed")
+    return None
 
 
 def caller(app: APIGatewayRestResolver) -> Principal:

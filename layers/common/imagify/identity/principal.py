@@ -22,6 +22,6 @@ class Principal:
 def bearer_token(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 4096:
+    if scheme.lower() != "bearer" or not token or len(token) > 4096 or not token.isprintable():
         raise Unauthorized()
     return token

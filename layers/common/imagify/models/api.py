@@ -11,6 +11,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
     ValidationInfo,
@@ -19,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError
 
 from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
@@ -209,6 +211,21 @@ class PatchInput(ApiInput):
     a field, except the fields in ``NOT_NULLABLE``. An empty body is rejected: it would change nothing."""
 
     NOT_NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The schema says what the validator enforces: a field in ``NOT_NULLABLE`` may be absent, not null,
+        and the body needs at least one field."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name in cls.NOT_NULLABLE:
+            prop = schema.get("properties", {}).get(to_camel(name), {})
+            if "anyOf" in prop:
+                prop["anyOf"] = [option for option in prop["anyOf"] if option.get("type") != "null"]
+                if len(prop["anyOf"]) == 1:
+                    prop.update(prop.pop("anyOf")[0])
+            prop.pop("default", None)
+        schema["minProperties"] = 1
+        return schema
 
     @field_validator("*")
     @classmethod
@@ -725,6 +742,7 @@ class AdminTokenAdjustment(ApiInput):
             ge=-MAX_TOKEN_ADJUSTMENT,
             le=MAX_TOKEN_ADJUSTMENT,
             description="tokens to add (positive) or take (negative); not zero, at most 1,000,000 either way",
+            json_schema_extra={"not": {"const": 0}},
         ),
     ]
     note: Annotated[

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 
 class ApiModel(BaseModel):
@@ -14,10 +15,34 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
 
 
+def storable(value: Any) -> bool:
+    """False for text Postgres cannot store: a NUL character, or a lone surrogate (JSON's ``\\udxxx``)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(storable(v) for v in value)
+    return True
+
+
 class ApiInput(ApiModel):
     """A request body: camelCase, and unknown fields are rejected (422), as the contract says."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, serialize_by_alias=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        if not storable(data):
+            raise PydanticCustomError("invalid_text", "text may not contain NUL characters or lone surrogates")
+        return data
 
 
 class ErrorDetail(BaseModel):
