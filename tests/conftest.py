@@ -106,7 +106,9 @@ def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     finally:
         _clear_caches()
         with psycopg.connect(migrated_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, SEED_TABLES))))
+            # login_failures is keyed by email, not by user: it does not cascade from users.
+            tables = (*SEED_TABLES, "login_failures")
+            conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
 
 
 @pytest.fixture(scope="session")
