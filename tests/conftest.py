@@ -11,10 +11,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import conninfo, sql
+from psycopg import conninfo
+from psycopg import sql as sqlc
 
 from imagify import db, migrate, settings
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, Sql
 
 SEED_TABLES = (
     "users",
@@ -53,13 +54,13 @@ def pg_admin_url() -> Iterator[str]:
 
 def _create_database(admin_url: str, name: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        admin.execute(sqlc.SQL("CREATE DATABASE {}").format(sqlc.Identifier(name)))
     return conninfo.make_conninfo(admin_url, dbname=name)
 
 
 def _drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sqlc.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sqlc.Identifier(name)))
 
 
 @pytest.fixture
@@ -108,7 +109,14 @@ def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
         with psycopg.connect(migrated_url, autocommit=True) as conn:
             # login_failures is keyed by email, not by user: it does not cascade from users.
             tables = (*SEED_TABLES, "login_failures")
-            conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+            conn.execute(sqlc.SQL("TRUNCATE {} CASCADE").format(sqlc.SQL(", ").join(map(sqlc.Identifier, tables))))
+
+
+@pytest.fixture
+def sql(database: str) -> Iterator[Sql]:
+    """An autocommit connection of the test's own, apart from the app's, to set up and look at rows."""
+    with psycopg.connect(database, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
+        yield conn
 
 
 @pytest.fixture(scope="session")

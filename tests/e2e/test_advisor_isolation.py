@@ -13,15 +13,8 @@ from psycopg.rows import dict_row
 from imagify import settings
 from imagify.ai import advisor
 from tests.fakes.gemini import png
-from tests.integration.wardrobe.helpers import ensure_stack_resources, ok, upload
+from tests.integration.wardrobe.helpers import ok, upload
 from tests.support.api import ApiClient
-
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
-
-@pytest.fixture(autouse=True)
-def _stack_resources(local_stack: Any) -> None:
-    ensure_stack_resources(local_stack)  # (another test may have reset moto's backends)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and keep it after the generation and the collection are deleted."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -14,16 +13,8 @@ from imagify.ai import advisor
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer, scripted_server
-from tests.integration.wardrobe.helpers import decoded, ensure_stack_resources, ok, upload, wait_for_generation
+from tests.integration.wardrobe.helpers import decoded, ok, upload, wait_for_generation
 from tests.support.api import ApiClient
-
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
-
-@pytest.fixture(autouse=True)
-def _stack_resources(local_stack: Any) -> None:
-    ensure_stack_resources(local_stack)  # (another test may have reset moto's backends)
-
 
 PROMPT = "A photorealistic full-body photograph of the person in a rust corduroy jacket and cream turtleneck."
 ANSWER = f"Try **rust corduroy** over a cream turtleneck.\n\n<generation_prompt>{PROMPT}</generation_prompt>"

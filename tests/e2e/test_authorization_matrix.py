@@ -29,8 +29,6 @@ from devstack.template import Template, load
 from imagify import db, settings, storage
 from imagify.identity import auth, keys, oidc, users
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 JWT_KEYS = json.dumps({"signingKid": "k1", "k1": "matrix-signing-key-" + "0123456789abcdef" * 3})

@@ -18,13 +18,10 @@ from tests.fakes.http import ScriptedServer
 from tests.integration.generations import fixtures, support
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 # The generation-flow fixtures (tests/integration/generations/fixtures.py), for this module.
 flow_checks = fixtures.flow_checks
 gemini = fixtures.gemini
 sfn = fixtures.sfn
-sql = fixtures.sql
 user = fixtures.user
 other_user = fixtures.other_user
 real_state_machine = fixtures.real_state_machine

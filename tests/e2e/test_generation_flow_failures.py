@@ -16,14 +16,11 @@ from tests.fakes.http import Reply, ScriptedServer
 from tests.integration.generations import fixtures, support
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 # The generation-flow fixtures (tests/integration/generations/fixtures.py), for this module.
 flow_checks = fixtures.flow_checks
 gemini = fixtures.gemini
 parked = fixtures.parked
 sfn = fixtures.sfn
-sql = fixtures.sql
 user = fixtures.user
 real_state_machine = fixtures.real_state_machine
 

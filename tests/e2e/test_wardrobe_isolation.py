@@ -11,15 +11,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from tests.integration.wardrobe.helpers import completed_generation, ensure_stack_resources, ok, png_uri
+from tests.integration.wardrobe.helpers import completed_generation, ok, png_uri
 from tests.support.api import ApiClient, User
-
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
-
-@pytest.fixture(autouse=True)
-def _stack_resources(local_stack: Any) -> None:
-    ensure_stack_resources(local_stack)  # (another test may have reset moto's backends)
 
 
 @dataclass

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import psycopg
+from psycopg.rows import DictRow
+
 from devstack.apigw import Gateway, HttpRequest
+
+Sql = psycopg.Connection[DictRow]
+"""A test's own autocommit connection (the ``sql`` fixture)."""
 
 
 @dataclass

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from psycopg.rows import dict_row
 
 from imagify import settings
 from imagify.ai import advisor as ai_advisor
 from tests.fakes.http import ScriptedServer, scripted_server
-from tests.integration.wardrobe.helpers import Sql, ensure_stack_resources
 
 MODEL_ID = "us.meta.llama4-maverick-17b-instruct-v1:0"
 
@@ -62,16 +59,3 @@ def advisor_cost(api: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     clear_advisor_caches()
     yield 2
     clear_advisor_caches()
-
-
-@pytest.fixture
-def sql(database: str) -> Iterator[Sql]:
-    with psycopg.connect(database, autocommit=True, row_factory=dict_row) as conn:
-        yield conn
-
-
-@pytest.fixture(autouse=True)
-def _stack_resources(request: pytest.FixtureRequest) -> None:
-    """A test through the API gets the local stack's bucket and state machine, whatever ran before it."""
-    if "api" in request.fixturenames:
-        ensure_stack_resources(request.getfixturevalue("local_stack"))

@@ -19,8 +19,6 @@ from tests.integration.advisor.conftest import MODEL_ID
 from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, rows, scalar, upload
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 PROMPT = "A photorealistic full-body photograph of a person in a sage linen shirt and ecru chinos, late sun."
 ANSWER = f"**For a garden party:** a sage linen shirt, ecru chinos.\n\n<generation_prompt>{PROMPT}</generation_prompt>"
 QUESTION = "What should I wear to a garden party?"

@@ -15,8 +15,6 @@ from tests.fakes.http import ScriptedServer
 from tests.integration.wardrobe.helpers import Sql, data_uri, ok, rows, scalar, upload, wait_for_generation
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 COST_FROM_PROMPT = 3
 COST_PHOTO_TEXT = 4
 

@@ -7,7 +7,6 @@ from tests.integration.generations.fixtures import (  # noqa: F401
     parked,
     real_state_machine,
     sfn,
-    sql,
     task_functions,
     tasks,
     user,

@@ -49,7 +49,6 @@ def flow_checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         return
     database_url = request.getfixturevalue("database")
     stack = request.getfixturevalue("local_stack")
-    support.ensure_stack_resources(stack)
     # The template's Generate function calls Gemini; the local stack's offline model is what a test
     # gets unless it points the handlers at the fake Gemini.
     support.set_env(monkeypatch, IMAGE_PROVIDER="offline")
@@ -62,13 +61,6 @@ def flow_checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         support.clear_flow_caches()
     assert not stuck, f"executions still running after the test: {stuck}"
     assert not found, "\n".join(found)
-
-
-@pytest.fixture
-def sql(database: str) -> Iterator[support.Sql]:
-    """A connection of the test's own (autocommit), to look at rows and set them up."""
-    with psycopg.connect(database, autocommit=True, row_factory=dict_row) as conn:
-        yield conn
 
 
 @pytest.fixture

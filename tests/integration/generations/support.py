@@ -64,21 +64,6 @@ def use_fake_gemini(monkeypatch: pytest.MonkeyPatch, url: str, *, timeout_s: flo
     )
 
 
-def ensure_stack_resources(stack: Any) -> None:
-    """Put the local stack's AWS resources back if they are gone.
-
-    moto's backends are process-global: a test that runs ``mock_aws()`` or a ``LocalAws`` of its own after
-    the session's local stack started resets them, bucket and state machine included. The stack's server,
-    configuration and Lambda seam survive that; only the resources need creating again.
-    """
-    sfn = stack.aws.client("stepfunctions")
-    machine = next(iter(stack.template.state_machines.values()))
-    try:
-        sfn.describe_state_machine(stateMachineArn=machine.arn)
-    except sfn.exceptions.StateMachineDoesNotExist:
-        stack.aws._create_resources()
-
-
 # -- images ---------------------------------------------------------------------------------------------
 
 

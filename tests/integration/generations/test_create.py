@@ -24,8 +24,6 @@ from tests.integration.generations import support
 from tests.integration.generations.fixtures import FlowChecks
 from tests.support.api import ApiClient, ApiResponse, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 T = TypeVar("T")
 
 A_LOOK = {"mode": "from_prompt", "prompt": "a camel trench coat"}

@@ -13,8 +13,6 @@ import pytest
 from tests.integration.generations import support
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 FIVE_MB = 5 * 1024 * 1024
 PNG = support.picture(8, 8)
 JPEG = support.picture(8, 8, fmt="JPEG")

@@ -10,8 +10,6 @@ import pytest
 from tests.integration.generations import support
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 PHOTO = support.data_uri(support.picture(16, 16))
 
 

@@ -21,8 +21,6 @@ from tests.integration.generations import support
 from tests.integration.generations.fixtures import Tasks
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 def _pending(api: ApiClient, user: User, prompt: str = "a blue blazer") -> str:
     answer = api.post("/generations", {"mode": "from_prompt", "prompt": prompt}, token=user.access_token)

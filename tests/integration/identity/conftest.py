@@ -17,7 +17,6 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from moto import mock_aws
 from psycopg.rows import DictRow, dict_row
 
 from devstack import events
@@ -28,6 +27,7 @@ from devstack.template import Function, Template, load
 from imagify import db, settings, storage
 from imagify.identity import auth, keys, oidc, passwords, users
 from imagify.models.rows import UserRow
+from tests.support.aws import own_moto_account as moto_account
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery staple"
@@ -72,24 +72,15 @@ def app_env(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             conn.execute("TRUNCATE login_failures")
 
 
-# moto's state is process-wide, and a session-wide local stack (tests/conftest.py's ``local_stack``) keeps
-# its buckets, secrets and state machines there: this suite's AWS lives in an account of its own.
-MOTO_ACCOUNT_ID = "210987654321"
-
-
 @contextmanager
 def own_moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """moto for the test, in its own account, without wiping (on start) or removing (on stop) moto's state,
-    as ``with mock_aws():`` would: the caller deletes what it created."""
-    monkeypatch.setenv("MOTO_ACCOUNT_ID", MOTO_ACCOUNT_ID)
-    mock = mock_aws()
-    mock.start(reset=False)
-    try:
-        clear_app_caches()  # clients the app cached outside the mock are made again inside it
-        yield MOTO_ACCOUNT_ID
-    finally:
-        mock.stop(remove_data=False)
+    """moto in an account of its own (tests/support/aws.py), with the app's cached clients made again in it."""
+    with moto_account(monkeypatch) as account:
         clear_app_caches()
+        try:
+            yield account
+        finally:
+            clear_app_caches()
 
 
 def reload_settings(monkeypatch: pytest.MonkeyPatch, **variables: str | None) -> None:

@@ -23,8 +23,6 @@ from imagify.identity.tokens import InvalidToken, verify_access_token
 
 from .conftest import SIGNING_SECRET, Account, reload_settings
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 ISSUER = "https://api.imagify.app"
 AUDIENCE = "imagify-web"
 OLD_SECRET = "k0-an-older-secret-0123456789-abcdefghij"

@@ -13,8 +13,6 @@ from devstack.runtime import Handler
 
 from .conftest import Account
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 API_ID, STAGE = "abc123defg", "dev"
 
 

@@ -15,8 +15,6 @@ from imagify.tokens import ledger
 
 from .conftest import PASSWORD, UPLOADS_BUCKET, Account, Api, MakeUser, Sql, own_moto_account, scalar
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 @pytest.fixture
 def s3(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:

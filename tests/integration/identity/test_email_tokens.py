@@ -14,8 +14,6 @@ from moto.ses.models import ses_backends
 
 from .conftest import PASSWORD, Account, Api, MakeUser, Sql, own_moto_account, reload_settings, scalar
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 @dataclass(frozen=True)
 class Mail:

@@ -21,8 +21,6 @@ from imagify.tokens import ledger
 
 from .conftest import Account, Api, MakeUser, Sql, scalar
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 Operation = Callable[[db.Connection], Any]
 
 

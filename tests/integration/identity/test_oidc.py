@@ -16,8 +16,6 @@ from jwt.algorithms import RSAAlgorithm
 
 from .conftest import ADMIN_EMAIL, Account, Api, Sql, reload_settings, scalar
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 ISSUER = "https://idp.test"
 AUDIENCE = "imagify-web-client"
 KID = "idp-key-1"

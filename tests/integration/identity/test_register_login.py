@@ -17,8 +17,6 @@ from imagify.identity import auth, users
 
 from .conftest import ADMIN_EMAIL, PASSWORD, Account, Api, MakeUser, Sql, one, scalar
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 def _failures(sql: Sql, email: str) -> int:
     return int(scalar(sql, "SELECT count(*) FROM login_failures WHERE email = %s", (email,)))

@@ -16,8 +16,6 @@ from imagify.clock import utcnow
 
 from .conftest import PASSWORD, Account, Api, MakeUser, Sql, scalar
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 DAY = timedelta(days=1)
 
 

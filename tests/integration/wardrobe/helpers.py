@@ -112,15 +112,3 @@ def all_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
 
     with ThreadPoolExecutor(len(jobs)) as pool:
         return list(pool.map(run, jobs))
-
-
-def ensure_stack_resources(stack: Any) -> None:
-    """Put the session's local stack's AWS resources back if another test reset moto (``mock_aws()`` resets
-    its process-global backends: the uploads bucket and the state machine go, the stack's server stays)."""
-    sfn = stack.aws.client("stepfunctions")
-    for machine in stack.template.state_machines.values():
-        try:
-            sfn.describe_state_machine(stateMachineArn=machine.arn)
-        except sfn.exceptions.StateMachineDoesNotExist:
-            stack.aws._create_resources()
-            return

@@ -9,8 +9,6 @@ import pytest
 from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, png_uri, rows, scalar
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 NOT_AN_IMAGE = data_uri(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
 
 

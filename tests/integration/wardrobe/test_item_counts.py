@@ -20,8 +20,6 @@ from imagify.wardrobe import collections, items
 from tests.integration.wardrobe.helpers import Sql, all_at_once, ok, png_uri, rows, scalar
 from tests.support.api import ApiClient, ApiResponse
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 def counts_are_true(sql: Sql) -> dict[str, tuple[int, int]]:
     """Each collection's stored item_count and a fresh count(*) of its items, by name."""

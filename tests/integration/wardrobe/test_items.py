@@ -12,8 +12,6 @@ from tests.fakes.gemini import png
 from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, png_uri, rows, scalar
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 def create_item(api: ApiClient, user: User, **fields: Any) -> dict[str, Any]:
     body = {"imageBase64": png_uri(), **fields}

@@ -18,8 +18,6 @@ from imagify.wardrobe import items
 from tests.integration.wardrobe.helpers import Sql, all_at_once, completed_generation, decoded, ok, png_uri, scalar
 from tests.support.api import ApiClient, User
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
 
 def save(api: ApiClient, user: User, generation_id: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     answer = api.post(f"/generations/{generation_id}/wardrobe", body or {}, token=user.access_token)
