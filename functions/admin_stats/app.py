@@ -13,4 +13,4 @@ def stats() -> AdminStats:
     return AdminStats.model_validate(admin.stats())
 
 
-handler = api_handler(app)
+handler = api_handler(app, admin_only=True)

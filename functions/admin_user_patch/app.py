@@ -18,4 +18,4 @@ def patch_user(user_id: Annotated[UUID, Path()], body: Annotated[AdminUserPatch,
     return User.from_row(admin.change_user(me.user_id, user_id, body.changes()))
 
 
-handler = api_handler(app)
+handler = api_handler(app, admin_only=True)

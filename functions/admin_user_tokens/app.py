@@ -18,4 +18,4 @@ def adjust_tokens(user_id: Annotated[UUID, Path()], body: Annotated[AdminTokenAd
     return User.from_row(admin.adjust_tokens(me.user_id, user_id, body.delta, body.note))
 
 
-handler = api_handler(app)
+handler = api_handler(app, admin_only=True)

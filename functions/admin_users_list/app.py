@@ -23,4 +23,4 @@ def search_users(
     return Page[User](items=[User.from_row(u) for u in found], next_cursor=next_cursor)
 
 
-handler = api_handler(app)
+handler = api_handler(app, admin_only=True)

@@ -28,6 +28,7 @@ from devstack.runtime import Runtime
 from devstack.template import Template, load
 from imagify import db, settings, storage
 from imagify.identity import auth, keys, oidc, users
+from tests.support.api import ApiClient
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -254,3 +255,22 @@ def test_a_public_route_is_never_401_for_lack_of_a_token(gateway: Gateway, route
 
         assert response.status != 401, f"{route.id} with {name}: {response.body!r}"
         assert response.header("x-amzn-ErrorType") is None, f"{route.id} with {name}: API Gateway answered"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/admin/users/11111111-1111-4111-8111-111111111111"),
+        ("POST", "/admin/users/11111111-1111-4111-8111-111111111111/tokens"),
+        ("GET", "/admin/users"),
+    ],
+)
+def test_a_plain_user_learns_nothing_about_admin_bodies(api: ApiClient, method: str, path: str):
+    # Given a plain user and a body no admin route accepts
+    user = api.register()
+
+    # When they call an admin route with it, Then it is a 403 before any validation (not a 422 that
+    # would describe what the route takes)
+    answer = api.call(method, path, {"bogus": True}, token=user.access_token, query={"limit": "nope"})
+    assert answer.status == 403
+    assert answer.error_code == "forbidden"

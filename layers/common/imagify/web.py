@@ -122,14 +122,20 @@ def resolver() -> APIGatewayRestResolver:
     return app
 
 
-def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda entry point of an HTTP function: its resolver inside logging, tracing and metrics."""
+def api_handler(
+    app: APIGatewayRestResolver, *, admin_only: bool = False
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda entry point of an HTTP function: its resolver inside logging, tracing and metrics.
+
+    ``admin_only`` refuses a caller who is not an admin before the request is even validated, so a
+    non-admin learns nothing about what the route accepts (403, never a 422 describing the body)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return _refused(event) or app.resolve(event, context)
+        refusal = _refused(event) or (_not_admin(event) if admin_only else None)
+        return refusal or app.resolve(event, context)
 
     return handler
 
@@ -159,6 +165,13 @@ def _refused(event: dict[str, Any]) -> dict[str, Any] | None:
         if values and not storable(values):
             return _answer(event, 422, "validation_error", "a parameter contains characters that are not allowed")
     return None
+
+
+def _not_admin(event: dict[str, Any]) -> dict[str, Any] | None:
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    if context.get("role") == "admin":
+        return None
+    return _answer(event, 403, errors.Forbidden.code, "this needs an admin")
 
 
 def caller(app: APIGatewayRestResolver) -> Principal:
