@@ -25,7 +25,7 @@ dev: $(VENV)/.synced
 test: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/common/imagify functions devstack tests bench
+	$(VENV)/bin/mypy layers/common/imagify functions devstack tests $(wildcard bench)
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.synced

@@ -65,8 +65,8 @@ def test_a_jpeg_and_a_webp_are_kept_as_they_came(api: ApiClient):
         (data_uri(b"just some text, not a picture"), 415, "unsupported_media_type"),
         (data_uri(jpeg(), "image/png"), 415, "unsupported_media_type"),  # a JPEG that says it is a PNG
         (data_uri(png()[:40]), 415, "unsupported_media_type"),  # a truncated PNG
-        (data_uri(b"GIF89a", "image/gif"), 422, "validation_error"),  # not a type the API takes
-        ("data:text/plain;base64,aGVsbG8=", 422, "validation_error"),
+        (data_uri(b"GIF89a", "image/gif"), 415, "unsupported_media_type"),  # not a type the API takes
+        ("data:text/plain;base64,aGVsbG8=", 415, "unsupported_media_type"),
         ("https://example.com/shirt.png", 422, "validation_error"),
     ],
     ids=["text-as-png", "jpeg-as-png", "truncated-png", "gif", "text-plain", "url"],

@@ -151,7 +151,9 @@ PhotoUrl = Annotated[
         "where it is used)",
     ),
 ]
-DATA_IMAGE_PATTERN = r"^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$"
+# Any media type passes the schema: the bytes are checked against it, and one other than PNG, JPEG or WebP is
+# a 415, as for generations' photos.
+DATA_IMAGE_PATTERN = r"^data:[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}$"
 DataImage = Annotated[
     str,
     Field(
