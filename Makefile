@@ -28,8 +28,10 @@ test: $(VENV)/.synced
 	$(VENV)/bin/mypy layers/common/imagify functions devstack tests $(wildcard bench)
 	$(VENV)/bin/pytest
 
+# Benchmarks (never part of `make test`); figures to docs/performance.md. `make bench BENCH_ARGS="--quick"`,
+# `--only warm,flow`, `--ref <git ref>`: see `python -m bench --help`.
 bench: $(VENV)/.synced
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 migrate: $(VENV)/.synced
 	$(PY) -m imagify.migrations status

@@ -1,0 +1,1 @@
+"""Benchmarks of the backend (``make bench`` = ``python -m bench``); never part of ``make test``."""

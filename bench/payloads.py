@@ -1,0 +1,105 @@
+"""Image payloads: what a result weighs as the model returns it and as it is stored, and what a page of a
+list weighs (no list carries an image)."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+from bench import harness, images, seed, stats
+from bench.report import Section
+
+
+def stored_sizes() -> list[list[object]]:
+    from imagify import images as app_images
+    from imagify.ai.images import ImageRequest
+    from imagify.ai.offline import OfflineImageModel
+
+    rows: list[list[object]] = []
+    samples: list[tuple[str, bytes]] = [
+        (f"model PNG 1024x1024, noise {noise:g}", images.model_png(seed=10 + n, noise=noise))
+        for n, noise in enumerate((3.0, 6.0, 9.0))
+    ]
+    offline = OfflineImageModel().generate(ImageRequest(instruction="a camel trench coat on a rainy street", images=()))
+    samples.append(("offline preview (local stack)", offline.image.data))
+    for name, png in samples:
+        started = time.perf_counter()
+        kept = app_images.compact(app_images.Image(data=png, mime="image/png"))
+        took = (time.perf_counter() - started) * 1000
+        as_uri = len(f"data:image/png;base64,{base64.b64encode(png).decode()}")
+        rows.append(
+            [
+                name,
+                stats.size(len(png)),
+                stats.size(as_uri),
+                kept.mime,
+                stats.size(len(kept.data)),
+                stats.size(len(kept.data_uri())),
+                f"{len(kept.data_uri()) / as_uri:.0%}",
+                f"{took:.0f}",
+            ]
+        )
+    return rows
+
+
+def page_sizes(stack: Any, scene: Any) -> list[list[object]]:
+    handlers = harness.Handlers(stack.template)
+    hot = seed.HOT_USER
+    generations = ("GET", "/generations", "/generations")
+    items = ("GET", "/wardrobe/items", "/wardrobe/items")
+    calls: list[tuple[str, str, tuple[str, str, str], dict[str, str] | None]] = [
+        ("GET /generations?limit=20", "GenerationsListFunction", generations, {"limit": "20"}),
+        ("GET /generations?limit=100", "GenerationsListFunction", generations, {"limit": "100"}),
+        ("GET /wardrobe/items?limit=20", "WardrobeItemsListFunction", items, {"limit": "20"}),
+        ("GET /wardrobe/items?limit=100", "WardrobeItemsListFunction", items, {"limit": "100"}),
+        (
+            "GET /generations/{id} (one with its image)",
+            "GenerationGetFunction",
+            ("GET", f"/generations/{scene.hot_images[0]}", "/generations/{generation_id}"),
+            None,
+        ),
+        (
+            "GET /wardrobe/items/{id} (one with its photo)",
+            "WardrobeItemGetFunction",
+            ("GET", f"/wardrobe/items/{scene.hot_photo_items[0]}", "/wardrobe/items/{item_id}"),
+            None,
+        ),
+    ]
+    rows: list[list[object]] = []
+    for name, function, (method, path, resource), query in calls:
+        response = handlers.call(function, harness.api_event(method, path, resource, hot, query=query))
+        body = response.get("body") or ""
+        rows.append([name, response["statusCode"], stats.size(len(body)), "yes" if "data:image" in body else "no"])
+    return rows
+
+
+def section(stored: list[list[object]], pages: list[list[object]] | None) -> Section:
+    out = Section("payloads", "Image payloads")
+    out.paragraph(
+        "A result as the image model returns it (a 1024x1024 PNG of a photo-like picture: soft shapes under "
+        "Gaussian sensor noise of the given standard deviation; Gemini's PNGs of photos are 1.3-2 MB) and as "
+        "the row keeps it (`imagify.images.compact`: WebP q90 when that is under 70 % of the PNG, as a data URI)."
+    )
+    out.table(
+        stats.markdown_table(
+            [
+                "image",
+                "PNG",
+                "PNG as data URI",
+                "stored as",
+                "stored bytes",
+                "stored data URI",
+                "vs PNG URI",
+                "compact ms",
+            ],
+            stored,
+        )
+    )
+    if pages:
+        out.paragraph(
+            "Response bodies for the benchmark user (lists never select the image columns; one item's image "
+            "comes with its own `GET`):"
+        )
+        out.table(stats.markdown_table(["request", "status", "body", "contains an image"], pages, "lrrl"))
+    return out
