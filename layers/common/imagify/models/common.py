@@ -10,9 +10,16 @@ from pydantic_core import PydanticCustomError
 
 
 class ApiModel(BaseModel):
-    """A response body: camelCase on the wire, built from Python names."""
+    """A response body: camelCase on the wire, built from Python names.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+    ``defer_build``: a model's validator and serializer are built when it is first used, not when the
+    module is imported, so a function pays at cold start only for the few models it uses (every function
+    imports all ~50 API models; building them all took ~30 ms of each cold start, see docs/performance.md).
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, defer_build=True
+    )
 
 
 def storable(value: Any) -> bool:
@@ -35,7 +42,9 @@ def storable(value: Any) -> bool:
 class ApiInput(ApiModel):
     """A request body: camelCase, and unknown fields are rejected (422), as the contract says."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, serialize_by_alias=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=False, serialize_by_alias=True, extra="forbid", defer_build=True
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -36,9 +36,10 @@ Varchar255 = Annotated[str, Field(max_length=255)]
 
 
 class Row(BaseModel):
-    """A database row: immutable, exactly the selected columns, buildable from a dict or an object."""
+    """A database row: immutable, exactly the selected columns, buildable from a dict or an object.
+    Built on first use (``defer_build``), like the API models."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", from_attributes=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", from_attributes=True, defer_build=True)
 
 
 # --- users -------------------------------------------------------------------------------------------
