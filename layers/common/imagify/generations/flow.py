@@ -35,8 +35,7 @@ def mark_processing(generation_id: UUID) -> None:
 
 
 def generate(generation_id: UUID, model: ImageModel) -> None:
-    with db.transaction() as conn:
-        found = queries.detail(conn, generation_id)
+    found = queries.read_detail(generation_id)
     if found is None or found[0].status != "processing":
         raise GenerationGone(f"generation {generation_id} is no longer processing")
     row = found[0]

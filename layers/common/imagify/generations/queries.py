@@ -26,14 +26,25 @@ def _split(row: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return fields, int(fields.pop("tokens_charged"))
 
 
-def detail(conn: db.Connection, generation_id: UUID, user_id: UUID | None = None) -> tuple[GenerationRow, int] | None:
-    """A generation with its image and net charge; only the owner's when ``user_id`` is given."""
-    query = _DETAIL + sql.SQL(" WHERE g.id = %(id)s AND (%(user_id)s::uuid IS NULL OR g.user_id = %(user_id)s)")
-    row = conn.execute(query, {"id": generation_id, "user_id": user_id}).fetchone()
+_DETAIL_BY_ID = _DETAIL + sql.SQL(" WHERE g.id = %(id)s AND (%(user_id)s::uuid IS NULL OR g.user_id = %(user_id)s)")
+
+
+def _detail_row(row: dict[str, Any] | None) -> tuple[GenerationRow, int] | None:
     if row is None:
         return None
     fields, charged = _split(row)
     return GenerationRow.model_validate(fields), charged
+
+
+def detail(conn: db.Connection, generation_id: UUID, user_id: UUID | None = None) -> tuple[GenerationRow, int] | None:
+    """A generation with its image and net charge; only the owner's when ``user_id`` is given."""
+    return _detail_row(conn.execute(_DETAIL_BY_ID, {"id": generation_id, "user_id": user_id}).fetchone())
+
+
+def read_detail(generation_id: UUID, user_id: UUID | None = None) -> tuple[GenerationRow, int] | None:
+    """:func:`detail` outside a transaction, in one round trip instead of three (``BEGIN``, ``SELECT``,
+    ``COMMIT``): one statement sees one snapshot anyway, and a read is retried on a connection that died."""
+    return _detail_row(db.fetch_one(_DETAIL_BY_ID, {"id": generation_id, "user_id": user_id}))
 
 
 def page(

@@ -30,8 +30,9 @@ def max_in_flight(plan: str) -> int:
     return settings.pro_max_in_flight if plan == "pro" else settings.free_max_in_flight
 
 
-def _view(conn: db.Connection, generation_id: UUID) -> dict[str, Any]:
-    found = queries.detail(conn, generation_id)
+def _view(conn: db.Connection | None, generation_id: UUID) -> dict[str, Any]:
+    """The API view of a generation, read in ``conn``'s transaction, or on its own (``conn=None``)."""
+    found = queries.detail(conn, generation_id) if conn is not None else queries.read_detail(generation_id)
     assert found is not None
     row, charged = found
     return Generation.from_row(row, tokens_charged=charged).model_dump(mode="json", by_alias=True)
@@ -101,16 +102,14 @@ def create(
     logger.info("generation started", extra={"generation_id": str(generation_id), "mode": request.mode})
     telemetry.count("GenerationsStarted", mode=request.mode)
     telemetry.count("TokensCharged", -charge.delta, mode=request.mode)
-    with db.transaction() as conn:
-        body = _view(conn, generation_id)
+    body = _view(None, generation_id)
     if idempotency_key:
         idempotency.remember(caller.user_id, OPERATION, idempotency_key, 202, body)
     return Answer(202, body)
 
 
 def get(caller: Principal, generation_id: UUID) -> tuple[GenerationRow, int]:
-    with db.transaction() as conn:
-        found = queries.detail(conn, generation_id, caller.user_id)
+    found = queries.read_detail(generation_id, caller.user_id)
     if found is None:
         raise NotFound("generation not found")
     return found
