@@ -49,6 +49,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--ref", help="coldstart: also compare cold starts of the code at this git ref with the working tree"
     )
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(BENCHMARKS)
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:
@@ -71,6 +72,7 @@ class Run:
         self._stack: Any = None
         self._seeder: seed.Seeder | None = None
         self.load_at_start = machine.load_average()
+        self.started = time.monotonic()
 
     @property
     def quick(self) -> bool:
@@ -134,9 +136,11 @@ class Run:
         postgres = self._db.version() if self._db else "no database used"
         described = machine.describe(postgres)
         out = Section("machine", "Machine")
+        command = " ".join(["python -m bench", *self.args.argv]).strip()
         out.paragraph(
-            f"Last run: {described.date}, `python -m bench{' --quick' if self.quick else ''}"
-            f"{' --only ' + ','.join(self.args.chosen) if self.args.only else ''}`."
+            f"Last run: {described.date}, `{command}` ({(time.monotonic() - self.started) / 60:.0f} min so far "
+            "when this section was written). The machine is shared: other test suites ran beside the benchmark, "
+            "so single figures move by 10-20 % between runs; the load average below says how busy it was."
         )
         out.table(
             report_table(

@@ -182,7 +182,7 @@ def section(result: FlowResult) -> Section:
     out.paragraph(
         f"Left for the engine between the steps (median request->completed minus the medians of the four "
         f"handlers): {stats.ms(engine)} ms per generation, moto's ASL interpreter and its Lambda calls "
-        "over HTTP; Step Functions' own state transitions in AWS take tens of milliseconds each."
+        "over HTTP (in AWS this share is Step Functions' own and is not measured here)."
     )
     per_generation = []
     totals: Counter[str] = Counter()

@@ -45,7 +45,7 @@ def data_uri(data: bytes, fmt: str) -> str:
 
 
 def model_png(seed: int = 1, *, side: int = 1024, noise: float = 6.0) -> bytes:
-    """What an image model answers: a 1024x1024 PNG of a photo-like picture (Gemini's PNGs are 1.3-2 MB)."""
+    """What an image model answers: a 1024x1024 PNG of a photo-like picture (lossless, as a photo's PNG is)."""
     return encode(photo(side, side, seed=seed, noise=noise), "PNG")
 
 

@@ -78,8 +78,9 @@ def section(stored: list[list[object]], pages: list[list[object]] | None) -> Sec
     out = Section("payloads", "Image payloads")
     out.paragraph(
         "A result as the image model returns it (a 1024x1024 PNG of a photo-like picture: soft shapes under "
-        "Gaussian sensor noise of the given standard deviation; Gemini's PNGs of photos are 1.3-2 MB) and as "
-        "the row keeps it (`imagify.images.compact`: WebP q90 when that is under 70 % of the PNG, as a data URI)."
+        "Gaussian sensor noise of the given standard deviation; a lossless PNG of a photo this size is 1.5-2 MB) "
+        "and as the row keeps it (`imagify.images.compact`: WebP q90 when that is under 70 % of the PNG, "
+        "as a data URI)."
     )
     out.table(
         stats.markdown_table(

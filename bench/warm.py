@@ -586,8 +586,7 @@ def section(results: list[StageResult], n: int) -> Section:
         "(a state machine that ends at once, in the local stack's moto). Baseline: the endpoint's bare SQL "
         "through psycopg (reads: the captured statements replayed; writes: the same statements written out). "
         "*DB round trips*: the statements and `BEGIN`/`COMMIT` the handler sends, each a wait for the server "
-        "(~0.05 ms on this machine's local socket; a network hop to a pooled Neon database in the same region "
-        "takes about 1 ms)."
+        "(a few hundredths of a millisecond on this machine's local socket; a network round trip each in AWS)."
     )
     for result in results:
         rows = result.rows
