@@ -9,7 +9,7 @@ export UV_PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test bench migrate invoke openapi layer-requirements clean
+.PHONY: dev test bench build migrate invoke openapi layer-requirements clean
 
 $(UV):
 	python3 -m venv .uv
@@ -32,6 +32,13 @@ test: $(VENV)/.synced
 # `--only warm,flow`, `--ref <git ref>`: see `python -m bench --help`.
 bench: $(VENV)/.synced
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The deployment build: `sam build`, then hash-based .pyc files for the layer and every function. A SAM zip
+# sets every mtime to 1980, which makes timestamp .pyc files stale and Python recompile every module at every
+# cold start (about half of it; see docs/performance.md). Needs the SAM CLI and the runtime's python3.13.
+build: layer-requirements
+	sam build
+	python3.13 bench/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
 
 migrate: $(VENV)/.synced
 	$(PY) -m imagify.migrations status
