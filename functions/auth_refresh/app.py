@@ -13,7 +13,7 @@ app = resolver()
 @app.post("/auth/refresh")
 @tracer.capture_method
 def refresh(body: Annotated[RefreshInput, Body()]) -> AccessTokenResult:
-    _, access = auth.refresh(body.session_token)
+    access = auth.refresh(body.session_token)
     return AccessTokenResult(access_token=access.token, expires_at=access.expires_at)
 
 

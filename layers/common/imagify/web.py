@@ -140,11 +140,16 @@ def api_handler(
     return handler
 
 
+def _header(event: dict[str, Any], name: str) -> str | None:
+    """A request header of a raw proxy event, by case-insensitive name."""
+    return next((str(v) for k, v in (event.get("headers") or {}).items() if str(k).lower() == name), None)
+
+
 def _answer(event: dict[str, Any], status: int, code: str, message: str) -> dict[str, Any]:
     """A proxy response made before the resolver runs (with the CORS header the resolver would add)."""
     body = ErrorBody(error=ErrorInfo(code=code, message=message))
     headers = {"Content-Type": content_types.APPLICATION_JSON}
-    origin = next((str(v) for k, v in (event.get("headers") or {}).items() if str(k).lower() == "origin"), None)
+    origin = _header(event, "origin")
     if origin and origin in app_settings().cors_allow_origins:
         headers["Access-Control-Allow-Origin"] = origin
     return {"statusCode": status, "headers": headers, "body": body.model_dump_json(), "isBase64Encoded": False}
@@ -154,10 +159,7 @@ def _refused(event: dict[str, Any]) -> dict[str, Any] | None:
     """What no route can use, refused before anything parses it: a body that is not JSON (every body of
     this API is), and query or path values Postgres cannot store (a NUL character, a lone surrogate)."""
     if event.get("body"):
-        content_type = next(
-            (str(v) for k, v in (event.get("headers") or {}).items() if str(k).lower() == "content-type"),
-            "application/json",
-        )
+        content_type = _header(event, "content-type") or "application/json"
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
             return _answer(event, 415, "unsupported_media_type", "send the body as application/json")

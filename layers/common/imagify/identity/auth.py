@@ -81,13 +81,13 @@ def login(email: str, password: str) -> SignedIn:
         return sign_in(conn, user)
 
 
-def refresh(session_token: str) -> tuple[UserRow, AccessToken]:
+def refresh(session_token: str) -> AccessToken:
     with db.transaction() as conn:
         found = sessions.resolve(conn, session_token)
         user = users.by_id(conn, found.user_id) if found else None
     if found is None or user is None:
         raise Unauthorized("the session is not valid; sign in again")
-    return user, issue_access_token(user.id, session_id=found.id)
+    return issue_access_token(user.id, session_id=found.id)
 
 
 def logout(user_id: UUID, bearer: str) -> None:
