@@ -11,6 +11,20 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: dev test bench build migrate invoke openapi layer-requirements clean
 
+# `make build` brings its own tools into .tools/: the SAM CLI, pinned, in a venv of the Lambda runtime's
+# Python (3.13), whose bin/ goes first on PATH so that SAM's python3.13 build finds python3.13 and pip there.
+# Its own dependencies resolve as PyPI had them on SAM_CLI_DEPS_DATE: the same tool everywhere until both move.
+SAM_CLI_VERSION := 1.170.0
+SAM_CLI_DEPS_DATE := 2026-12-03
+TOOLS := .tools/sam
+# python3.13: PYTHON313 if set (environment or command line), else the first python3.13 that runs from PATH,
+# pyenv's versions or /usr. Looked for only when a build needs it, once.
+ifndef PYTHON313
+PYTHON313 = $(eval PYTHON313 := $(shell for p in python3.13 "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.13*/bin/python3.13 \
+	/usr/local/bin/python3.13 /usr/bin/python3.13; do "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' \
+	>/dev/null 2>&1 && { command -v "$$p"; break; }; done))$(PYTHON313)
+endif
+
 $(UV):
 	python3 -m venv .uv
 	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -35,14 +49,27 @@ bench: $(VENV)/.synced
 
 # The deployment build: `sam build`, then hash-based .pyc files for the layer and every function. A SAM zip
 # sets every mtime to 1980, which makes timestamp .pyc files stale and Python recompile every module at every
-# cold start (about half of it; see docs/performance.md). Needs the SAM CLI and the runtime's python3.13.
-build: layer-requirements
-	sam build
-	python3.13 bench/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
+# cold start (about half of it; see docs/performance.md). Brings the SAM CLI itself (into .tools/); needs only
+# a python3.13 on the machine (see PYTHON313 above).
+build: layer-requirements $(TOOLS)/.sam-$(SAM_CLI_VERSION)-$(SAM_CLI_DEPS_DATE)
+	PATH="$(abspath $(TOOLS))/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build
+	$(TOOLS)/bin/python bench/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
+
+$(TOOLS)/.sam-$(SAM_CLI_VERSION)-$(SAM_CLI_DEPS_DATE): | $(UV)
+	@"$(PYTHON313)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || { printf '%s\n' \
+		"make build needs python3.13 (the Lambda runtime's Python) and has none: PYTHON313='$(PYTHON313)'" \
+		"(unless set, it is the first python3.13 that runs from PATH, ~/.pyenv/versions/3.13*/bin or /usr)." \
+		"Install one with 'pyenv install 3.13', or on Ubuntu the python3.13 and python3.13-venv packages from the" \
+		"deadsnakes PPA; or run make build PYTHON313=/path/to/python3.13." >&2; exit 2; }
+	rm -rf $(TOOLS)
+	$(UV) venv --quiet --seed --python "$(PYTHON313)" $(TOOLS)
+	$(UV) pip install --quiet --python $(TOOLS)/bin/python --exclude-newer $(SAM_CLI_DEPS_DATE) \
+		aws-sam-cli==$(SAM_CLI_VERSION)
+	@touch $@
 
 migrate: $(VENV)/.synced
-	$(PY) -m imagify.migrations status
-	$(PY) -m imagify.migrations apply
+	$(PY) -m imagify.migrate status
+	$(PY) -m imagify.migrate apply
 
 # `make invoke FN=HealthFunction EVENT=events/health/get.json` does what `sam local invoke` does.
 invoke: $(VENV)/.synced
@@ -52,11 +79,12 @@ invoke: $(VENV)/.synced
 openapi: $(VENV)/.synced
 	$(PY) -c "from devstack import openapi, template; print(openapi.write(template.load('template.yaml')))"
 
-# The layer's requirements.txt is the lock's runtime dependencies, so Lambda runs what the tests ran.
+# The layer's requirements.txt is the lock's runtime dependencies, so Lambda runs what the tests ran. boto3,
+# botocore and s3transfer included: the runtime has its own pair, but aws-xray-sdk needs botocore, and a layer
+# with botocore alone would put the runtime's boto3 on a botocore it was not released with.
 layer-requirements: $(UV)
 	$(UV) export --locked --no-dev --no-emit-project --no-hashes --no-header \
-		--no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
 		-o layers/common/requirements.txt --quiet
 
 clean:
-	rm -rf $(VENV) .uv .mypy_cache .ruff_cache .pytest_cache .aws-sam
+	rm -rf $(VENV) .uv .tools .mypy_cache .ruff_cache .pytest_cache .aws-sam
