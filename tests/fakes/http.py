@@ -50,6 +50,10 @@ class ScriptedServer:
             return Reply(500, {"error": {"code": 500, "message": "nothing scripted", "status": "INTERNAL"}})
         return self.last
 
+    def reply_to(self, request: Recorded) -> Reply:
+        """The reply to one request: the next scripted one (a subclass may answer some requests itself)."""
+        return self._next()
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -61,8 +65,9 @@ class ScriptedServer:
                     body: Any = json.loads(raw) if raw else None
                 except json.JSONDecodeError:
                     body = raw
-                server.requests.append(Recorded(self.command, self.path, dict(self.headers), body))
-                reply = server._next()
+                recorded = Recorded(self.command, self.path, dict(self.headers), body)
+                server.requests.append(recorded)
+                reply = server.reply_to(recorded)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 payload = json.dumps(reply.body).encode() if not isinstance(reply.body, bytes) else reply.body

@@ -11,10 +11,14 @@ import io
 import re
 from dataclasses import dataclass
 
-from imagify.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from imagify.errors import InvalidInput, PayloadTooLarge, StoredImageUnreadable, UnsupportedMediaType
 
 MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 ALLOWED_MIME = frozenset(MIME_BY_FORMAT.values())
+# The most pixels an image may have to be decoded here: above the largest image Gemini's image models draw
+# (4K, about 17 megapixels at any aspect ratio), far below Pillow's decompression-bomb guard (~89 MP, whose
+# decoded RGBA would need ~360 MB of a 1 GB function). The size is read from the header, before decoding.
+MAX_IMAGE_PIXELS = 25_000_000
 # Any media type, so that a data URI of something else (text/plain, say) is an unsupported type (415).
 _DATA_URI = re.compile(r"^data:([a-z0-9.+-]+/[a-z0-9.+-]+);base64,", re.IGNORECASE)
 
@@ -57,15 +61,58 @@ def verified_mime(data: bytes, declared: str, *, field: str) -> str:
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
+    too_big = InvalidInput(
+        f"{field} has more than {MAX_IMAGE_PIXELS // 1_000_000} megapixels", details=[{"loc": ["body", field]}]
+    )
     try:
         with PILImage.open(io.BytesIO(data)) as picture:
             actual = MIME_BY_FORMAT.get(picture.format or "")
+            # The header's size, before any pixel is decoded: a 69-byte file may declare 50,000 x 50,000.
+            if picture.size[0] * picture.size[1] > MAX_IMAGE_PIXELS:
+                raise too_big
             picture.verify()
+    except PILImage.DecompressionBombError as error:
+        raise too_big from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise UnsupportedMediaType(f"{field} is not a readable PNG, JPEG or WebP image") from error
     if actual != declared:
         raise UnsupportedMediaType(f"{field} says {declared} but the file is {actual or 'something else'}")
     return declared
+
+
+class NotAnImage(ValueError):
+    """Bytes that do not decode as a PNG, JPEG or WebP image within :data:`MAX_IMAGE_PIXELS`."""
+
+
+class TooManyPixels(NotAnImage):
+    """More pixels than allowed, as the header says (nothing was decoded)."""
+
+
+def decoded(data: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> Image:
+    """The bytes as an image, its type read from the bytes (never from a label), once every pixel decoded.
+
+    Only PNG, JPEG and WebP are tried; anything else (SVG, HTML, GIF, random bytes, a truncated file, more
+    than ``max_pixels``) raises :class:`NotAnImage`.
+    """
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        with PILImage.open(io.BytesIO(data), formats=tuple(MIME_BY_FORMAT)) as picture:
+            mime = MIME_BY_FORMAT.get(picture.format or "")
+            width, height = picture.size
+            if width * height > max_pixels:
+                raise TooManyPixels(f"{width}x{height} is more than {max_pixels} pixels")
+            picture.load()
+    except PILImage.DecompressionBombError as error:
+        raise TooManyPixels(str(error)) from error
+    except NotAnImage:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise NotAnImage(f"{type(error).__name__}: {error}") from error
+    if mime is None:  # open() tried only these formats
+        raise NotAnImage("not a PNG, JPEG or WebP image")
+    return Image(data=data, mime=mime)
 
 
 def downscaled(image: Image, longest_edge: int) -> Image:
@@ -99,9 +146,44 @@ def compact(image: Image, *, worth_it: float = 0.7) -> Image:
     return image
 
 
-def parse_stored(data_uri: str) -> Image:
-    """A data URI this service stored itself (no size or type checks: it was checked on the way in)."""
-    match = _DATA_URI.match(data_uri)
-    if match is None:
-        raise ValueError("not a data URI")
-    return Image(data=base64.b64decode(data_uri[match.end() :]), mime=match.group(1).lower())
+# How a stored image may be written by either writer of the shared database: a data URL (any parameters, but
+# base64) or bare base64. Which type it is comes from its bytes, never from the data URL's claim.
+_STORED_DATA_URL = re.compile(r"^data:([^;,]*)((?:;[^;,]*)*);base64,", re.IGNORECASE)
+# What a stored data URL may claim: a type served here, a generic one, or none.
+_ACCEPTABLE_CLAIMS = ALLOWED_MIME | {"", "image/jpg", "image/pjpeg", "application/octet-stream"}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def parse_stored(value: str) -> Image:
+    """An image a row holds (written by this service or by the frontend): a ``data:`` URL or bare base64,
+    decoded, its type taken from its bytes. Anything that is not a readable PNG, JPEG or WebP (an SVG, a data
+    URL claiming another type, text, random bytes) is ``StoredImageUnreadable``; nothing is served unchecked."""
+    text = value.strip()
+    match = _STORED_DATA_URL.match(text)
+    if match is not None:
+        if match.group(1).strip().lower() not in _ACCEPTABLE_CLAIMS:
+            raise StoredImageUnreadable()
+        text = text[match.end() :]
+    elif text[:5].lower() == "data:":
+        raise StoredImageUnreadable()  # a data URL that is not base64 (an SVG's markup, say)
+    data = _decoded_base64(text)
+    if data is None:
+        raise StoredImageUnreadable()
+    try:
+        return decoded(data)
+    except Exception as error:  # NotAnImage, or whatever else Pillow may raise on hostile bytes: unreadable
+        raise StoredImageUnreadable() from error
+
+
+def _decoded_base64(text: str) -> bytes | None:
+    """Standard or URL-safe base64, with or without padding and line breaks; None when it is not base64."""
+    compact_text = _WHITESPACE.sub("", text)
+    if not compact_text:
+        return None
+    if "-" in compact_text or "_" in compact_text:
+        compact_text = compact_text.translate(str.maketrans("-_", "+/"))
+    compact_text += "=" * (-len(compact_text) % 4)
+    try:
+        return base64.b64decode(compact_text, validate=True)
+    except (binascii.Error, ValueError):
+        return None

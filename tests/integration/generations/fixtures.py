@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 from devstack.context import LambdaContext
 from devstack.runtime import Handler, load_handler
 from devstack.template import Template
-from tests.fakes.http import ScriptedServer, scripted_server
+from tests.fakes.gemini import FakeGemini, fake_gemini
 from tests.integration.generations import support
 from tests.support.api import ApiClient, User
 
@@ -75,9 +75,10 @@ def other_user(api: ApiClient) -> User:
 
 
 @pytest.fixture
-def gemini(flow_checks: FlowChecks, local_stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
-    """The fake Gemini, with the handlers' real google-genai client pointed at it."""
-    with scripted_server() as server:
+def gemini(flow_checks: FlowChecks, local_stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGemini]:
+    """The fake Gemini (serving the current models only), with the handlers' real google-genai client
+    pointed at it."""
+    with fake_gemini() as server:
         support.use_fake_gemini(monkeypatch, server.url)
         yield server
         # Executions still calling it finish before it goes away (flow_checks waits after this).

@@ -13,24 +13,25 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from imagify.ai.images import GeminiThrottled, GeminiUnavailable, GenerationRejected, ImageRequest, ImageResult
+from imagify.ai.images import (
+    ANSWERED_WITH_TEXT,
+    BLOCKED,
+    FINISH_REASONS,
+    REQUEST_REFUSED,
+    GeminiThrottled,
+    GeminiUnavailable,
+    GenerationRejected,
+    ImageModelMisconfigured,
+    ImageRequest,
+    ImageResult,
+    redacted,
+)
 from imagify.images import Image
+from imagify.observability import logger
 from imagify.settings import AiSettings, ai_settings
 
-# Why a 200 answer may hold no image, in words a person can act on.
-_FINISH_REASONS = {
-    "SAFETY": "the image model declined this request for safety reasons",
-    "IMAGE_SAFETY": "the image model declined to draw this for safety reasons",
-    "PROHIBITED_CONTENT": "the request asks for content the image model does not produce",
-    "BLOCKLIST": "the request contains words the image model does not accept",
-    "SPII": "the request seems to contain personal information the image model does not process",
-    "RECITATION": "the image model could not answer without copying protected material",
-    "NO_IMAGE": "the image model did not produce an image for this request; try rewording it",
-    "IMAGE_PROHIBITED_CONTENT": "the request asks for an image the image model does not produce",
-    "IMAGE_RECITATION": "the image model could not draw this without copying protected material",
-    "IMAGE_OTHER": "the image model could not produce an image for this request",
-    "MAX_TOKENS": "the image model stopped before it produced an image",
-}
+# The API's answer for a model it does not serve (404), and for a key it refuses (401, 403).
+_MISCONFIGURED = {401, 403, 404}
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
@@ -76,42 +77,74 @@ class GeminiImageModel:
         client = self._client or default_client()
         contents: list[Any] = [request.instruction]
         contents += [types.Part.from_bytes(data=image.data, mime_type=image.mime) for image in request.images]
+        image_config = None
+        if request.aspect_ratio is not None or request.image_size is not None:
+            image_config = types.ImageConfig(aspect_ratio=request.aspect_ratio, image_size=request.image_size)
+        # Each error below is raised ``from None``: the SDK's exception prints the provider's whole answer,
+        # which must reach no traceback, no state machine history and no user. Its redacted text is logged.
         try:
             response = client.models.generate_content(
                 model=self.model,
                 contents=contents,
-                config=types.GenerateContentConfig(response_modalities=["IMAGE", "TEXT"]),
+                config=types.GenerateContentConfig(response_modalities=["IMAGE", "TEXT"], image_config=image_config),
             )
         except genai_errors.APIError as error:
+            logger.warning(
+                "the image model answered with an error",
+                extra={
+                    "model": self.model,
+                    "provider_code": error.code,
+                    "provider_status": redacted(error.status),
+                    "provider_message": redacted(error.message),
+                },
+            )
             if error.code == 429:
-                raise GeminiThrottled(f"Gemini is rate limiting: {error.message}") from error
+                raise GeminiThrottled(f"Gemini is rate limiting ({error.code})") from None
             if error.code >= 500:
-                raise GeminiUnavailable(f"Gemini answered {error.code}: {error.message}") from error
-            raise GenerationRejected(f"the image model refused the request ({error.code}): {error.message}") from error
+                raise GeminiUnavailable(f"Gemini answered {error.code}") from None
+            if error.code in _MISCONFIGURED:
+                raise ImageModelMisconfigured(f"Gemini answered {error.code} for model {self.model}") from None
+            raise GenerationRejected(REQUEST_REFUSED) from None
         except _transient_errors() as error:
-            raise GeminiUnavailable(f"Gemini did not answer in time: {type(error).__name__}") from error
-        return ImageResult(image=_image_of(response), model=self.model)
+            raise GeminiUnavailable(f"Gemini did not answer in time: {type(error).__name__}") from None
+        return ImageResult(image=_image_of(response, self.model), model=self.model)
 
 
-def _image_of(response: types.GenerateContentResponse) -> Image:
+def _reason(value: Any) -> str:
+    return str(value.value if hasattr(value, "value") else value)
+
+
+def _image_of(response: types.GenerateContentResponse, model: str) -> Image:
+    """The answer's final image: its last inlineData part that is not a thought.
+
+    Gemini 3 image models may answer with thought parts first (text, or an interim image, marked
+    ``thought: true``) and put a ``thoughtSignature`` beside parts; neither is the answer.
+    """
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
-        reason = str(feedback.block_reason.value if hasattr(feedback.block_reason, "value") else feedback.block_reason)
-        raise GenerationRejected(_FINISH_REASONS.get(reason, f"the image model blocked the request ({reason})"))
+        reason = _reason(feedback.block_reason)
+        logger.info("the image model blocked the request", extra={"model": model, "block_reason": redacted(reason)})
+        raise GenerationRejected(FINISH_REASONS.get(reason, BLOCKED))
+    final: Image | None = None
     texts: list[str] = []
-    for candidate in response.candidates or []:
+    candidates = response.candidates or []
+    for candidate in candidates:
         for part in (candidate.content.parts if candidate.content else None) or []:
+            if part.thought:
+                continue
             if part.inline_data is not None and part.inline_data.data:
-                return Image(data=part.inline_data.data, mime=part.inline_data.mime_type or "image/png")
-            if part.text:
+                final = Image(data=part.inline_data.data, mime=part.inline_data.mime_type or "image/png")
+            elif part.text and part.text.strip():
                 texts.append(part.text.strip())
-    finish = None
-    if response.candidates and response.candidates[0].finish_reason is not None:
-        raw = response.candidates[0].finish_reason
-        finish = str(raw.value if hasattr(raw, "value") else raw)
-    if finish in _FINISH_REASONS and finish != "STOP":
-        raise GenerationRejected(_FINISH_REASONS[finish])
+    if final is not None:
+        return final
+    finish = _reason(candidates[0].finish_reason) if candidates and candidates[0].finish_reason else None
+    logger.info(
+        "the image model answered without an image",
+        extra={"model": model, "finish_reason": redacted(finish), "text": redacted(" ".join(texts))},
+    )
+    if finish in FINISH_REASONS:
+        raise GenerationRejected(FINISH_REASONS[finish])
     if texts:
-        said = " ".join(texts)[:300]
-        raise GenerationRejected(f"the image model answered with text instead of an image: {said}")
-    raise GenerationRejected(_FINISH_REASONS["NO_IMAGE"])
+        raise GenerationRejected(ANSWERED_WITH_TEXT)
+    raise GenerationRejected(FINISH_REASONS["NO_IMAGE"])

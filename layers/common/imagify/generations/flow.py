@@ -14,7 +14,14 @@ from typing import Any
 from uuid import UUID
 
 from imagify import db, errors, images, telemetry
-from imagify.ai.images import ImageModel, ImageRequest
+from imagify.ai.images import (
+    IMAGE_TOO_LARGE,
+    REJECTIONS,
+    UNREADABLE_IMAGE,
+    GenerationRejected,
+    ImageModel,
+    ImageRequest,
+)
 from imagify.generations import inputs, queries
 from imagify.observability import logger
 from imagify.settings import ai_settings
@@ -50,7 +57,7 @@ def generate(generation_id: UUID, model: ImageModel) -> None:
     result = model.generate(ImageRequest(instruction=row.ai_prompt_used, images=photos))
     elapsed_ms = int((time.monotonic() - started) * 1000)
     telemetry.milliseconds("GenerationLatency", elapsed_ms, mode=row.mode)
-    stored = images.compact(result.image)
+    stored = images.compact(_checked(result.image, model=result.model))
     with db.transaction() as conn:
         written = conn.execute(
             "UPDATE generations SET result_image_base64 = %s, model_used = %s, generation_time_ms = %s "
@@ -59,6 +66,20 @@ def generate(generation_id: UUID, model: ImageModel) -> None:
         ).rowcount
     if written == 0:
         raise GenerationGone(f"generation {generation_id} was cancelled while the model worked")
+
+
+def _checked(image: images.Image, *, model: str) -> images.Image:
+    """What the model sent, once it decodes as a PNG, JPEG or WebP of at most ``images.MAX_IMAGE_PIXELS``
+    pixels; its type is the one its bytes show, whatever the model's label said."""
+    try:
+        return images.decoded(image.data)
+    except images.NotAnImage as error:
+        logger.warning(
+            "the image model sent back bytes that are not a usable image",
+            extra={"model": model, "declared_mime": image.mime[:100], "size": len(image.data), "why": str(error)},
+        )
+        too_large = isinstance(error, images.TooManyPixels)
+        raise GenerationRejected(IMAGE_TOO_LARGE if too_large else UNREADABLE_IMAGE) from None
 
 
 def mark_completed(generation_id: UUID) -> None:
@@ -75,14 +96,14 @@ def mark_completed(generation_id: UUID) -> None:
         telemetry.count("GenerationsCompleted", mode=str(done["mode"]))
 
 
-# Errors whose own message is meant for the user (they say what was wrong with the request).
-_USER_FACING = {
-    "GenerationRejected",
-    *(cls.__name__ for cls in (errors.InvalidInput, errors.PayloadTooLarge, errors.UnsupportedMediaType)),
-}
+# Errors whose own message is meant for the user (they say what was wrong with the request). A model's
+# rejection is shown only when it is one of our own sentences (never words a provider wrote).
+_USER_FACING = {cls.__name__ for cls in (errors.InvalidInput, errors.PayloadTooLarge, errors.UnsupportedMediaType)}
 _MESSAGES = {
     "GeminiThrottled": "the image service is busy right now; please try again in a minute",
     "GeminiUnavailable": "the image service is unavailable right now; please try again shortly",
+    "ImageModelMisconfigured": "the image model is not available right now, so nothing was generated",
+    "GenerationRejected": "the image model could not produce an image for this request",
     "States.Timeout": "the generation took too long",
 }
 
@@ -96,7 +117,7 @@ def describe(error: dict[str, Any] | None) -> str:
         detail = str(json.loads(cause).get("errorMessage", "")) if cause else ""
     except (json.JSONDecodeError, AttributeError):
         detail = ""
-    if name in _USER_FACING and detail:
+    if (name in _USER_FACING and detail) or (name == "GenerationRejected" and detail in REJECTIONS):
         message = detail
     else:
         message = _MESSAGES.get(name, "something went wrong while generating")
