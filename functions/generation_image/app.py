@@ -5,16 +5,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, image_response, resolver
+from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
 app = resolver()
 
 
-@app.get("/generations/<generation_id>/image", responses={200: {"description": "the image bytes"}})
+@app.get("/generations/<generation_id>/image", responses=IMAGE_RESPONSES)
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(generation_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
-    return image_response(app, service.image(caller(app), generation_id))
+    return image_response(app, lambda: service.image(caller(app), generation_id))
 
 
 handler = api_handler(app)

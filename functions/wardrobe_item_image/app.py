@@ -6,16 +6,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from imagify import images
 from imagify.observability import tracer
 from imagify.wardrobe import items
-from imagify.web import api_handler, caller, image_response, resolver
+from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
 app = resolver()
 
 
-@app.get("/wardrobe/items/<item_id>/image", responses={200: {"description": "the image bytes"}})
+@app.get("/wardrobe/items/<item_id>/image", responses=IMAGE_RESPONSES)
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(item_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
-    return image_response(app, images.parse_stored(items.get(caller(app).user_id, item_id).image_base64))
+    return image_response(app, lambda: images.parse_stored(items.get(caller(app).user_id, item_id).image_base64))
 
 
 handler = api_handler(app)

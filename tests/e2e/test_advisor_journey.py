@@ -55,7 +55,9 @@ def test_from_advice_to_a_kept_look(api: ApiClient, converse: ScriptedServer):
 
     # They generate the suggested look on their photo; the state machine completes it
     started = ok(api.post(f"/advisor/sessions/{session['id']}/generate", token=token), 202)
-    assert (started["mode"], started["prompt"], started["userPhotoUrl"]) == ("photo_text", PROMPT, ref)
+    assert (started["mode"], started["prompt"]) == ("photo_text", PROMPT)
+    # (the generation keeps the session's upload as a presigned GET URL of it, which the frontend can show)
+    assert f"/{ref.removeprefix('upload:')}?" in started["userPhotoUrl"]
     generation = wait_for_generation(api, user, started["id"])
     assert generation["status"] == "completed"
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import urllib.request
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from tests.fakes.gemini import image_reply, line_art_png, noisy_png, png
+from tests.fakes.gemini import DEFAULT_MODEL, image_reply, line_art_png, noisy_png, png
 from tests.fakes.http import ScriptedServer
 from tests.integration.generations import fixtures, support
 from tests.support.api import ApiClient, User
@@ -26,7 +27,7 @@ user = fixtures.user
 other_user = fixtures.other_user
 real_state_machine = fixtures.real_state_machine
 
-MODEL = "gemini-2.5-flash-image"
+MODEL = DEFAULT_MODEL
 
 
 def _start(api: ApiClient, user: User, body: dict[str, Any]) -> dict[str, Any]:
@@ -74,8 +75,11 @@ def test_a_tryon_of_two_uploads_completes_with_the_image_the_model_drew(
 
     # Then it completed with the model's image (kept as it came: re-encoding would not make it smaller)
     _assert_completed(done, drawn)
-    assert done["userPhotoUrl"] == person_ref
-    assert done["itemPhotoUrl"] == garment_ref
+    # And the photos are kept as presigned GET URLs of the uploads (what the frontend can show), which answer them
+    for shown, ref, sent in ((done["userPhotoUrl"], person_ref, person), (done["itemPhotoUrl"], garment_ref, garment)):
+        assert f"/{ref.removeprefix('upload:')}?" in shown and "X-Amz-Signature=" in shown, shown
+        with urllib.request.urlopen(shown, timeout=10) as response:
+            assert response.read() == sent
     # And the model was sent the instruction the generation shows, then the person, then the garment
     [request] = gemini.requests
     assert request.path.endswith(f"/models/{MODEL}:generateContent")

@@ -31,7 +31,10 @@ def ask(
     model: AdvisorModel | None = None,
 ) -> Answer:
     """Ask the advisor; the session is stored (and the advice charged) only when the model answered."""
-    photo = inputs.photo(caller.user_id, user_photo_url, field="userPhotoUrl") if user_photo_url else None
+    # An upload is kept as a presigned GET URL, which the frontend can show (as generations keep it).
+    photo, stored_photo = (
+        inputs.accepted(caller.user_id, user_photo_url, field="userPhotoUrl") if user_photo_url else (None, None)
+    )
     cost = pricing_settings().advisor_cost
     request_hash = idempotency.request_hash({"message": message, "userPhotoUrl": user_photo_url})
     with db.transaction() as conn:
@@ -62,7 +65,7 @@ def ask(
                     " (user_id, user_photo_url, user_message, ai_response, extracted_prompt)"
                     " VALUES (%s, %s, %s, %s, %s) RETURNING {}"
                 ).format(_COLUMNS),
-                (caller.user_id, user_photo_url, message, advice.markdown, advice.prompt),
+                (caller.user_id, stored_photo, message, advice.markdown, advice.prompt),
             ).fetchone()
     except Exception:
         # The balance was spent meanwhile (402), say: nothing was kept, so the key may be tried again too.

@@ -53,6 +53,13 @@ class InvalidTransition(Conflict):
     """A status change the state machine does not allow (e.g. cancelling a completed generation)."""
 
 
+class StoredImageUnreadable(DomainError):
+    """A row's image that is not a readable PNG, JPEG or WebP (the shared database has other writers)."""
+
+    code = "stored_image_unreadable"
+    default_message = "the stored image is unreadable: it is not a PNG, JPEG or WebP image"
+
+
 class EmailTaken(DomainError):
     code = "email_taken"
     default_message = "an account with this email already exists"

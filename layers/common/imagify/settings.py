@@ -22,6 +22,9 @@ class DatabaseSettings(BaseSettings):
     db_connect_timeout_s: Annotated[int, Field(ge=1, le=30)] = 5
     db_connect_attempts: Annotated[int, Field(ge=1, le=10)] = 5
     db_connect_backoff_s: Annotated[float, Field(ge=0, le=5)] = 0.25
+    # Set with SET LOCAL in each of the backend's transactions, never on the database or a pooled session.
+    db_statement_timeout_ms: Annotated[int, Field(ge=100, le=600_000)] = 15_000
+    db_idle_in_transaction_timeout_ms: Annotated[int, Field(ge=1000, le=600_000)] = 60_000
 
 
 class PricingSettings(BaseSettings):
@@ -86,6 +89,11 @@ class IdentitySettings(BaseSettings):
     login_failure_window_s: Annotated[int, Field(ge=60)] = 15 * 60
     email_verification_ttl_s: Annotated[int, Field(ge=60)] = 24 * 3600
     password_reset_ttl_s: Annotated[int, Field(ge=60)] = 3600
+    # The hash a new password gets. "bcrypt" ($2b$) is what the frontend's bcryptjs verifies; "argon2id" only
+    # where the backend is the only authenticator. Both verify whatever is chosen (imagify.identity.passwords).
+    password_scheme: Literal["bcrypt", "argon2id"] = "bcrypt"  # noqa: S105 - a scheme's name, not a password
+    # bcrypt's cost (2^n rounds), never below 12 (about 0.25 s a hash); each step doubles the time.
+    bcrypt_rounds: Annotated[int, Field(ge=12, le=15)] = 12
     # JSON {"<provider>": {"issuers": [...], "jwksUri": "...", "audiences": [...]}}; Google is built in and
     # needs only GOOGLE_CLIENT_ID (comma-separated client ids accepted as the ID token's audience).
     oidc_providers: str | None = None
@@ -114,7 +122,10 @@ class AiSettings(BaseSettings):
 
     # "offline" draws a deterministic preview without any model; only the local stack selects it.
     image_provider: Literal["gemini", "offline"] = "gemini"
-    gemini_model: str = "gemini-2.5-flash-image"
+    # A model id of the Gemini API, set here and in template.yaml (GeminiModel) only: code never names one.
+    # Models are shut down on dates listed at https://ai.google.dev/gemini-api/docs/deprecations; a retired
+    # one answers 404, and generations then fail as ImageModelMisconfigured (refunded).
+    gemini_model: str = "gemini-3.1-flash-image"
     gemini_api_key: str | None = None
     gemini_api_key_secret_id: str | None = None
     # Tests point the real SDK at a local fake server here.
@@ -124,6 +135,7 @@ class AiSettings(BaseSettings):
     # The advisor: a LLaMA model with image input, through Bedrock's Converse API. The endpoint follows
     # boto3's own AWS_ENDPOINT_URL_BEDROCK_RUNTIME (tests point it at a local fake).
     advisor_provider: Literal["bedrock", "offline"] = "bedrock"
+    # Its lifecycle (Active, Legacy, EOL): https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html
     bedrock_model_id: str = "us.meta.llama4-maverick-17b-instruct-v1:0"
     bedrock_timeout_s: Annotated[float, Field(gt=0, le=300)] = 60
     # Only for the local stack calling the real Bedrock: the AWS profile whose credentials it uses (the

@@ -20,6 +20,22 @@ def s3_client() -> Any:
     return _s3
 
 
+_presigner: tuple[Any, Any] | None = None
+
+
+def presigning_client() -> Any:
+    """A client like ``s3_client()`` that presigns URLs with SigV4 (botocore would otherwise presign S3 GETs
+    with the legacy SigV2), made again whenever ``s3_client()`` is."""
+    global _presigner
+    base = s3_client()
+    if _presigner is None or _presigner[0] is not base:
+        import boto3
+        from botocore.config import Config
+
+        _presigner = (base, boto3.client("s3", config=Config(signature_version="s3v4")))
+    return _presigner[1]
+
+
 def user_prefix(user_id: UUID) -> str:
     return f"uploads/{user_id}/"
 

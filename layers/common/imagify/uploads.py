@@ -1,15 +1,22 @@
-"""Short-lived uploads: a presigned S3 POST per file, and the checks made when an upload is read.
+"""Short-lived uploads: a presigned S3 POST per file, the checks made when an upload is read, and the
+presigned GET URL a row keeps so that the frontend can show the photo while the upload lives.
 
 S3 enforces the POST policy (key, type, size) in AWS; moto does not, so ``read`` checks everything
 again: the caller's prefix, the size, and that the bytes are the declared kind of image.
+
+An upload is named by its ``uploadRef`` (``upload:<key>``) or by a GET URL this service presigned for it. Such
+a URL is never fetched: its key is taken back from it only when it addresses the uploads bucket under the
+caller's own prefix, and the object is read through S3's API like any upload.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from imagify import db, idempotency, images, storage
@@ -58,13 +65,83 @@ def is_ref(value: str) -> bool:
     return value.startswith(REF_PREFIX)
 
 
-def read(user_id: UUID, ref: str, *, field: str, s3: Any | None = None) -> images.Image:
-    """The bytes of the caller's own upload; a foreign or missing one reads as missing (never revealed)."""
-    key = ref.removeprefix(REF_PREFIX)
+# SigV4 signs for at most seven days.
+MAX_PRESIGN_S = 7 * 24 * 3600
+# The hosts at which AWS serves a bucket: virtual-hosted (<bucket>.s3[.-]<region>.amazonaws.com) and path-style.
+_AWS_VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9.-]+)\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com$")
+_AWS_PATH_HOST = re.compile(r"^s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com$")
+
+
+def is_url(value: str) -> bool:
+    return value[:8].lower() == "https://" or value[:7].lower() == "http://"
+
+
+def _key_in_url(url: str, bucket: str, endpoint: str | None) -> str | None:
+    """The object key a URL addresses in ``bucket``, or None when it addresses anything else."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    path = parts.path
+    own = urlsplit(endpoint) if endpoint else None
+    if own is not None and (parts.scheme, parts.netloc.lower()) == (own.scheme, own.netloc.lower()):
+        # The client's own endpoint (a local S3), path-style.
+        prefix = f"{own.path.rstrip('/')}/{bucket}/"
+    elif own is not None and (parts.scheme, parts.netloc.lower()) == (own.scheme, f"{bucket}.{own.netloc.lower()}"):
+        prefix = f"{own.path.rstrip('/')}/"  # the client's own endpoint, virtual-hosted
+    elif parts.scheme != "https" or port not in (None, 443) or parts.username or parts.password:
+        return None
+    elif (found := _AWS_VIRTUAL_HOST.match(host)) is not None and found.group("bucket") == bucket:
+        prefix = "/"
+    elif _AWS_PATH_HOST.match(host):
+        prefix = f"/{bucket}/"
+    else:
+        return None
+    if not path.startswith(prefix):
+        return None
+    return unquote(path[len(prefix) :])
+
+
+def _named_key(value: str, s3: Any | None) -> str | None:
+    if is_ref(value):
+        return value.removeprefix(REF_PREFIX)
+    if is_url(value):
+        client = s3 or storage.s3_client()
+        return _key_in_url(value, storage_settings().uploads_bucket, client.meta.endpoint_url)
+    return None
+
+
+def names_an_upload(value: str, *, s3: Any | None = None) -> bool:
+    """Whether a photo value is an uploadRef or a URL into the uploads bucket (whoever's; nothing is fetched)."""
+    return _named_key(value, s3) is not None
+
+
+def key_of(user_id: UUID, value: str, *, s3: Any | None = None) -> str | None:
+    """The key of the caller's own upload that ``value`` names (an uploadRef, or a URL this service presigned
+    for one), or None when it names no upload of theirs. Nothing is fetched."""
+    key = _named_key(value, s3)
+    if key is None or not key.startswith(storage.user_prefix(user_id)) or ".." in key:
+        return None
+    return key
+
+
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    image: images.Image
+    # When the cleanup may delete it: its upload time plus UPLOAD_TTL_S.
+    expires_at: datetime
+
+
+def fetch(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> Upload:
+    """The caller's own upload, checked; a foreign, missing or unnamed one reads as missing (never revealed)."""
     missing = InvalidInput(f"{field}: no such upload (it may have expired)", details=[{"loc": ["body", field]}])
-    if not key.startswith(storage.user_prefix(user_id)) or ".." in key:
-        raise missing
     client = s3 or storage.s3_client()
+    key = key_of(user_id, value, s3=client)
+    if key is None:
+        raise missing
     bucket = storage_settings().uploads_bucket
     try:
         head = client.head_object(Bucket=bucket, Key=key)
@@ -78,7 +155,28 @@ def read(user_id: UUID, ref: str, *, field: str, s3: Any | None = None) -> image
     data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"{field}: the upload is larger than 10 MB")
-    return images.Image(data=data, mime=images.verified_mime(data, declared, field=field))
+    uploaded: datetime = head["LastModified"]
+    expires_at = uploaded.replace(tzinfo=None) + timedelta(seconds=storage_settings().upload_ttl_s)
+    image = images.Image(data=data, mime=images.verified_mime(data, declared, field=field))
+    return Upload(key=key, image=image, expires_at=expires_at)
+
+
+def read(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> images.Image:
+    """The bytes of the caller's own upload, named by its uploadRef or by its presigned URL."""
+    return fetch(user_id, value, field=field, s3=s3).image
+
+
+def presigned_get(upload: Upload, *, s3: Any | None = None) -> str:
+    """A GET URL of the upload that works as long as the upload lives (its remaining lifetime, at least a
+    second, at most SigV4's seven days). Signed with the function's role, it also stops working when that
+    role session's credentials expire, which can be sooner (see the README)."""
+    remaining = int((upload.expires_at - utcnow()).total_seconds())
+    url: str = (s3 or storage.presigning_client()).generate_presigned_url(
+        "get_object",
+        Params={"Bucket": storage_settings().uploads_bucket, "Key": upload.key},
+        ExpiresIn=max(1, min(remaining, MAX_PRESIGN_S)),
+    )
+    return url
 
 
 OPERATION = "uploads.create"

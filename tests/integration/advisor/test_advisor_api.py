@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -79,10 +80,12 @@ def test_an_uploaded_photo_is_read_from_s3_and_sent_in_its_format(
     # When they ask with its uploadRef
     session = ok(api.post("/advisor", {"message": QUESTION, "userPhotoUrl": ref}, token=user.access_token), 201)
 
-    # Then the model got the upload's bytes as a jpeg block, and the session names the upload
+    # Then the model got the upload's bytes as a jpeg block, and the session keeps a presigned GET URL of the
+    # upload (what the frontend, reading the same row, can show while it lives)
     assert bedrock.images_of(bedrock_env.requests[0]) == [("jpeg", photo)]
-    assert session["userPhotoUrl"] == ref
-    assert scalar(sql, "SELECT user_photo_url FROM advisor_sessions WHERE id = %s", (session["id"],)) == ref
+    stored = scalar(sql, "SELECT user_photo_url FROM advisor_sessions WHERE id = %s", (session["id"],))
+    assert session["userPhotoUrl"] == stored
+    assert urlsplit(stored).path.endswith("/" + ref.removeprefix("upload:")) and "X-Amz-Signature=" in stored
 
 
 def test_advice_without_an_extractable_prompt_is_kept_with_a_null_prompt(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import pytest
@@ -140,8 +141,17 @@ def test_advice_on_a_photo_generates_photo_text_with_that_photo(
 
     # Then it is photo_text, with the session's prompt and photo, charged as photo_text
     assert (started["mode"], started["prompt"]) == ("photo_text", session["extractedPrompt"])
-    assert scalar(sql, "SELECT user_photo_url FROM generations WHERE id = %s", (started["id"],)) == photo
-    assert started["userPhotoUrl"] == (None if sent_as == "data-uri" else photo)
+    stored = scalar(sql, "SELECT user_photo_url FROM generations WHERE id = %s", (started["id"],))
+    if sent_as == "data-uri":
+        assert stored == photo
+        assert started["userPhotoUrl"] is None
+    else:
+        # An upload is kept (in the session and the generation) as a presigned GET URL the frontend can show
+        key = photo.removeprefix("upload:")
+        assert urlsplit(stored).path.endswith("/" + key) and "X-Amz-Signature=" in stored
+        session_row = scalar(sql, "SELECT user_photo_url FROM advisor_sessions WHERE id = %s", (session["id"],))
+        assert urlsplit(session_row).path.endswith("/" + key)
+        assert started["userPhotoUrl"] == stored
     assert ledger(sql, user) == [("generation_charge", -COST_PHOTO_TEXT, 50 - COST_PHOTO_TEXT, True)]
     assert wait_for_generation(api, user, started["id"])["status"] == "completed"
 

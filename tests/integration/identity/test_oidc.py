@@ -106,7 +106,7 @@ def test_a_valid_id_token_signs_in_a_new_user_with_an_account_row(api: Api, sql:
     assert reply.status == 200, reply.raw
     assert set(reply.body) == {"user", "accessToken", "sessionToken", "expiresAt"}
     user = reply.body["user"]
-    assert user["email"] == "carol@example.com"
+    assert user["email"] == "Carol@Example.com"  # trimmed, as the provider spelled it
     assert user["emailVerified"] is not None
     assert (user["role"], user["tokens"]) == ("user", 50)
     assert api.get("/me", token=reply.body["accessToken"]).body["id"] == user["id"]

@@ -1,4 +1,5 @@
-"""The tag filter of ``GET /wardrobe/items`` is answered from the GIN index on ``tags``, for a big wardrobe.
+"""The tag filter of ``GET /wardrobe/items`` matches any case and is answered from the GIN index on
+``lower_tags(tags)``, for a big wardrobe.
 
 The query is the app's own (captured from ``items.page``), on a table of thousands of rows with fresh
 statistics; the planner is left to its own choices (no ``enable_seqscan = off``).
@@ -16,7 +17,7 @@ from imagify import db
 from imagify.wardrobe import items
 from tests.integration.wardrobe.helpers import Sql
 
-GIN = "idx_wardrobe_items_tags"
+GIN = "idx_wardrobe_items_tags_lower"
 
 
 def plan_of(sql: Sql, query: Any, params: Any) -> str:
@@ -32,7 +33,7 @@ def big_wardrobe(sql: Sql) -> UUID:
     sql.execute(
         "INSERT INTO wardrobe_items (user_id, image_base64, tags, created_at)"
         " SELECT CASE WHEN i %% 7 = 0 THEN %s ELSE %s END, 'data:image/png;base64,AA==',"
-        "  CASE WHEN i %% 400 = 0 THEN ARRAY['linen', 'summer'] ELSE ARRAY['tag' || (i %% 50), 'casual'] END,"
+        "  CASE WHEN i %% 400 = 0 THEN ARRAY['Linen', 'summer'] ELSE ARRAY['tag' || (i %% 50), 'casual'] END,"
         "  now() - make_interval(secs => i)"
         " FROM generate_series(1, 6000) AS i",
         (theirs["id"], mine["id"]),
@@ -55,7 +56,7 @@ def test_the_tag_filter_uses_the_gin_index(sql: Sql, big_wardrobe: UUID, monkeyp
 
     # Then it found the 13 tagged items (of 5,143), and its plan scans the GIN index for the tag
     assert len(found) == 13
-    assert all("linen" in (item.tags or []) for item in found)
+    assert all("Linen" in (item.tags or []) for item in found)
     [(query, params)] = captured
     plan = plan_of(sql, query, params)
     assert f"Bitmap Index Scan on {GIN}" in plan, plan
@@ -68,7 +69,8 @@ def test_the_prepared_statement_of_a_warm_connection_still_uses_it(big_wardrobe:
         items.page(big_wardrobe, collection_id=None, tag="linen", limit=20, cursor=None)
     conn = db.connection()
     prepared = conn.execute(
-        "SELECT name FROM pg_prepared_statements WHERE statement LIKE %s", ("%FROM wardrobe_items%tags @>%",)
+        "SELECT name FROM pg_prepared_statements WHERE statement LIKE %s",
+        ("%FROM wardrobe_items%lower_tags(tags) @>%",),
     ).fetchall()
     if not prepared:
         pytest.skip("this libpq does not prepare statements (psycopg's prepare_threshold is off)")
@@ -82,3 +84,18 @@ def test_the_prepared_statement_of_a_warm_connection_still_uses_it(big_wardrobe:
 
     # Then the plan still takes the tag from the GIN index (a generic plan of "$3 IS NULL OR ..." could not)
     assert f"Bitmap Index Scan on {GIN}" in plan, plan
+
+
+def test_a_tag_written_in_capitals_by_another_writer_is_found_in_any_case(sql: Sql):
+    # Given an item the frontend tagged "Summer" (it writes the column directly, as typed)
+    user = sql.execute("INSERT INTO users (email) VALUES ('tags@example.com') RETURNING id").fetchone()
+    assert user is not None
+    sql.execute(
+        "INSERT INTO wardrobe_items (user_id, image_base64, tags) VALUES (%s, 'data:image/png;base64,AA==', %s)",
+        (user["id"], ["Summer", "Linen"]),
+    )
+    # Then every spelling of the tag finds it, and another tag does not
+    for tag in ("summer", "Summer", "SUMMER", " summer "):
+        found, _ = items.page(user["id"], collection_id=None, tag=tag, limit=20, cursor=None)
+        assert [item.tags for item in found] == [["Summer", "Linen"]], tag
+    assert items.page(user["id"], collection_id=None, tag="winter", limit=20, cursor=None)[0] == []

@@ -47,10 +47,12 @@ def create(
     sfn: Any | None = None,
 ) -> Answer:
     """Charge, record and start a generation; its execution does the rest."""
-    # Photos are checked before anything is charged: a bad input costs nothing.
-    for field, value in (("userPhotoUrl", request.user_photo_url), ("itemPhotoUrl", request.item_photo_url)):
-        if value is not None:
-            inputs.photo(caller.user_id, value, field=field, s3=s3)
+    # Photos are checked before anything is charged: a bad input costs nothing. An upload is kept as a presigned
+    # GET URL (what the frontend, which shares the table, can show while the upload lives); inline data as sent.
+    user_photo, item_photo = (
+        inputs.accepted(caller.user_id, value, field=field, s3=s3)[1] if value is not None else None
+        for field, value in (("userPhotoUrl", request.user_photo_url), ("itemPhotoUrl", request.item_photo_url))
+    )
     options = request.options
     instruction = instructions.instruction(
         request.mode,
@@ -80,8 +82,8 @@ def create(
             caller.user_id,
             mode=request.mode,
             prompt=request.prompt,
-            user_photo_url=request.user_photo_url,
-            item_photo_url=request.item_photo_url,
+            user_photo_url=user_photo,
+            item_photo_url=item_photo,
             instruction=instruction,
         )
         charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)

@@ -31,7 +31,7 @@ def sign_in(conn: db.Connection, user: UserRow) -> SignedIn:
 
 def opening_role(email: str, *, trusted: bool = True) -> tuple[str, int]:
     """The role and token allowance a new account starts with."""
-    if trusted and email in app_settings().admin_emails:
+    if trusted and users.email_key(email) in app_settings().admin_emails:
         return "admin", pricing_settings().admin_tokens
     return "user", pricing_settings().signup_tokens
 
@@ -60,23 +60,24 @@ def _lockout_remaining(conn: db.Connection, email: str) -> int:
 
 
 def login(email: str, password: str) -> SignedIn:
+    key = users.email_key(email)
     with db.transaction() as conn:
         # Attempts for one email pass this check one at a time, each counted as a failure before its
         # password is checked (a success clears the count), so concurrent guesses cannot outrun the lockout.
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"login:{email}",))
-        wait = _lockout_remaining(conn, email)
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"login:{key}",))
+        wait = _lockout_remaining(conn, key)
         if wait:
             raise RateLimited("too many failed sign-ins; try again later", retry_after_s=wait)
-        conn.execute("INSERT INTO login_failures (email) VALUES (%s)", (email,))
+        conn.execute("INSERT INTO login_failures (email) VALUES (%s)", (key,))
         user = users.by_email(conn, email)
     stored = user.password_hash if user else None
     matches = passwords.verify_password(stored, password)  # runs even for an unknown email: same timing
     if user is None or stored is None or not matches:
         raise InvalidCredentials()
     with db.transaction() as conn:
-        conn.execute("DELETE FROM login_failures WHERE email = %s", (email,))
-        if passwords.needs_rehash(stored):
-            # Verified just now, so the old hash (bcryptjs or weaker Argon2) is replaced by a current one.
+        conn.execute("DELETE FROM login_failures WHERE email = %s", (key,))
+        if passwords.needs_rehash(stored, password):
+            # Verified just now, so a hash of a lower cost or of the other scheme becomes the configured one.
             user = users.update(conn, user.id, password_hash=passwords.hash_password(password))
         return sign_in(conn, user)
 

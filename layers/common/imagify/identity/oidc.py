@@ -120,7 +120,7 @@ def sign_in_with(provider_name: str, id_token: str) -> SignedIn:
 def _link_or_create(conn: db.Connection, claims: IdClaims) -> Any:
     if not claims.email:
         raise InvalidInput("the ID token carries no email address")
-    address = claims.email.strip().lower()
+    address = claims.email.strip()
     existing = users.by_email(conn, address)
     if existing is not None:
         if not claims.email_verified:

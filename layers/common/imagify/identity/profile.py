@@ -38,7 +38,7 @@ def delete_me(user_id: UUID, password: str | None, *, s3: Any | None = None) -> 
         users.delete(conn, user_id)
         # Rows keyed by the address rather than the user id do not cascade: they go with the account too.
         verification.forget(conn, user.email)
-        conn.execute("DELETE FROM login_failures WHERE email = %s", (user.email,))
+        conn.execute("DELETE FROM login_failures WHERE email = %s", (users.email_key(user.email),))
 
 
 def token_transactions(user_id: UUID, limit: int, cursor: str | None) -> tuple[list[DictRow], str | None]:

@@ -78,6 +78,10 @@ def verify_access_token(
             leeway=settings.jwt_leeway_s,
             options={"require": ["iss", "aud", "sub", "iat", "exp"]},
         )
+        # Our key signs only tokens of the configured lifetime: a longer one was not made by this API.
+        lifetime = claims["exp"] - claims["iat"]
+        if not isinstance(lifetime, int | float) or lifetime > settings.access_token_ttl_s:
+            raise InvalidToken(f"the token lives longer than {settings.access_token_ttl_s} s")
         sid = claims.get("sid")
         return AccessClaims(user_id=UUID(str(claims["sub"])), session_id=UUID(str(sid)) if sid else None)
     except (jwt.PyJWTError, ValueError) as error:

@@ -29,8 +29,19 @@ def require(conn: Connection, user_id: UUID, *, for_update: bool = False) -> Use
     return user
 
 
+def email_key(address: str) -> str:
+    """What identifies an address whatever its case: one person is one account (migrations/0010).
+
+    ``users.email`` keeps the address as it was typed, since the frontend's Auth.js adapter looks users up
+    by the exact string; the backend finds them by ``lower(email)``, which a unique index serves. Rows the
+    backend keys by address (login failures, one-time tokens) use this key.
+    """
+    return address.lower()
+
+
 def by_email(conn: Connection, email: str) -> UserRow | None:
-    row = conn.execute(sql.SQL("SELECT {} FROM users WHERE email = %s").format(_FIELDS), (email,)).fetchone()
+    query = sql.SQL("SELECT {} FROM users WHERE lower(email) = lower(%s)").format(_FIELDS)
+    row = conn.execute(query, (email,)).fetchone()
     return UserRow.model_validate(row) if row else None
 
 

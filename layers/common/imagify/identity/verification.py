@@ -24,7 +24,7 @@ Purpose = Literal["verify-email", "password-reset"]
 
 
 def _identifier(purpose: Purpose, address: str) -> str:
-    return f"{purpose}:{address}"
+    return f"{purpose}:{users.email_key(address)}"
 
 
 def _digest(token: str) -> str:
@@ -93,11 +93,12 @@ def request_password_reset(address: str) -> None:
         user = users.by_email(conn, address)
         if user is None:
             return
-        token = _issue(conn, "password-reset", address, settings.password_reset_ttl_s)
+        # The mail goes to the account's address as stored, whatever case the request typed.
+        token = _issue(conn, "password-reset", user.email, settings.password_reset_ttl_s)
     email.send(
-        address,
+        user.email,
         "Reset your Imagify password",
-        f"Open this link within an hour to choose a new password:\n{_link('reset-password', address, token)}\n"
+        f"Open this link within an hour to choose a new password:\n{_link('reset-password', user.email, token)}\n"
         "If you did not ask for this, ignore this email.",
     )
 
@@ -111,4 +112,4 @@ def reset_password(address: str, token: str, new_password: str) -> None:
             raise InvalidInput("this link is not valid or has expired; ask for a new one")
         users.update(conn, user.id, password_hash=new_hash)
         sessions.revoke_all(conn, user.id)
-        conn.execute("DELETE FROM login_failures WHERE email = %s", (address,))
+        conn.execute("DELETE FROM login_failures WHERE email = %s", (users.email_key(address),))

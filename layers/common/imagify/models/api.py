@@ -100,7 +100,7 @@ UtcDatetime = Annotated[
 
 
 def _normalise_email(value: object) -> object:
-    return value.strip().lower() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value
 
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -110,13 +110,31 @@ Email = Annotated[
     Field(
         max_length=255,
         pattern=EMAIL_PATTERN,
-        description="an email address; surrounding spaces are removed and it is lower-cased",
+        description="an email address; surrounding spaces are removed, the case is kept and never matters",
         examples=["ada@example.com"],
     ),
     BeforeValidator(_normalise_email),
 ]
+
+
+def _readable_by_bcrypt(value: str) -> str:
+    # bcrypt (the hash the frontend's bcryptjs verifies) reads 72 bytes: a longer password is refused rather
+    # than silently cut, whatever PASSWORD_SCHEME is, so a deployment can change scheme without stranding one.
+    if len(value.encode()) > 72:
+        raise PydanticCustomError("password_too_long", "the password must be at most 72 bytes in UTF-8")
+    return value
+
+
 NewPassword = Annotated[
-    str, Field(min_length=8, max_length=256, repr=False, description="a new password, 8 to 256 characters")
+    str,
+    Field(
+        min_length=8,
+        max_length=72,
+        repr=False,
+        description="a new password: at least 8 characters and at most 72 bytes in UTF-8 (72 ASCII characters, "
+        "fewer with accented letters or emoji); bcrypt reads no more, and a longer one is refused, never cut",
+    ),
+    AfterValidator(_readable_by_bcrypt),
 ]
 Password = Annotated[str, Field(min_length=1, max_length=256, repr=False, description="the account's password")]
 Name = Annotated[
@@ -147,8 +165,8 @@ PhotoUrl = Annotated[
     Field(
         min_length=1,
         max_length=MAX_INLINE_IMAGE_CHARS,
-        description="a photo: an https URL, an upload reference or a base64 data URI (its format is checked "
-        "where it is used)",
+        description="a photo: an upload reference, the URL this API gave for one of your uploads, or a base64 "
+        "data URI (its format is checked where it is used); other URLs are never fetched",
     ),
 ]
 # Any media type passes the schema: the bytes are checked against it, and one other than PNG, JPEG or WebP is
@@ -202,8 +220,9 @@ def _shown_photo_url(stored: str | None) -> str | None:
 StoredPhotoUrl = Annotated[
     str | None,
     Field(
-        description="the photo as stored (an https URL or an upload reference); null when none was given "
-        "or when it was sent inline as a data URI"
+        description="the photo as stored: for an upload, a presigned https GET URL of it that works while the "
+        "upload lives (older rows may hold the upload reference); null when none was given or when it was sent "
+        "inline as a data URI"
     ),
 ]
 
@@ -254,7 +273,7 @@ class User(ApiModel):
     """A user as the API shows it (never the password hash)."""
 
     id: UUID
-    email: Annotated[str, Field(description="the sign-in email, lower-cased")]
+    email: Annotated[str, Field(description="the sign-in email, as it was typed (matched regardless of case)")]
     name: Annotated[str | None, Field(description="the display name")]
     image: Annotated[str | None, Field(description="the avatar URL")]
     role: Role
@@ -381,8 +400,17 @@ class MeDeleteInput(ApiInput):
     ] = None
 
 
-TokenKind = Literal[
-    "signup", "generation_charge", "generation_refund", "admin_adjustment", "role_grant", "advisor_charge"
+TokenKind = Annotated[
+    Literal[
+        "signup",
+        "generation_charge",
+        "generation_refund",
+        "admin_adjustment",
+        "role_grant",
+        "advisor_charge",
+        "direct_change",
+    ],
+    Field(description="why the balance changed; `direct_change` is a change made outside this API (the frontend)"),
 ]
 
 
