@@ -71,11 +71,40 @@ def test_a_failed_transaction_rolls_back_and_the_connection_stays_usable(databas
 
 
 def test_no_session_state_and_bounded_statements(database: str):
-    # PgBouncer in transaction mode: the time zone and timeouts are the database's, never a SET
+    # PgBouncer in transaction mode: limits are SET LOCAL in each transaction, never a session SET
     conn = db.connection()
     assert conn.autocommit is True
-    assert db.fetch_one("SHOW statement_timeout") == {"statement_timeout": "15s"}
+    with db.transaction() as tx:
+        assert tx.execute("SHOW statement_timeout").fetchone() == {"statement_timeout": "15s"}
+        assert tx.execute("SHOW idle_in_transaction_session_timeout").fetchone() == {
+            "idle_in_transaction_session_timeout": "1min"
+        }
     assert db.fetch_one("SHOW timezone") == {"TimeZone": "UTC"}
+    # Nothing outlives the transaction on the (pooled) session
+    assert db.fetch_one("SHOW statement_timeout") == {"statement_timeout": "0"}
+
+
+def test_the_backends_limits_do_not_reach_other_clients(database: str):
+    # The frontend's connections (and drizzle-kit's DDL) keep the server's defaults
+    with psycopg.connect(database) as other:
+        assert other.execute("SHOW statement_timeout").fetchone() == ("0",)
+        assert other.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("0",)
+
+
+def test_a_statement_past_the_backends_limit_is_cancelled(database: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "200")
+    settings.database_settings.cache_clear()
+    with pytest.raises(psycopg.errors.QueryCanceled), db.transaction() as conn:
+        conn.execute("SELECT pg_sleep(2)")
+    assert db.fetch_one("SELECT 1 AS one") == {"one": 1}
+
+
+def test_a_savepoint_inside_a_transaction(database: str):
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('kept@example.com')")
+        with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+            conn.execute("INSERT INTO users (email) VALUES ('kept@example.com')")
+    assert db.fetch_one("SELECT count(*) AS n FROM users WHERE email = 'kept@example.com'") == {"n": 1}
 
 
 def test_prepared_statements_only_with_libpq_17_or_newer(monkeypatch: pytest.MonkeyPatch):

@@ -100,3 +100,15 @@ def test_secrets_never_sit_in_the_configuration():
 def test_the_gemini_function_caps_spend_with_reserved_concurrency():
     generate = _functions()["GenerationGenerateFunction"]
     assert generate["ReservedConcurrentExecutions"] == {"Ref": "GeminiMaxConcurrency"}
+
+
+def test_a_failing_authorizer_is_a_503_with_retry_after_and_its_cache_window_is_short():
+    template = _template()
+    # The window in which a logged-out token still works is the authorizer cache: short, and documented
+    assert template["Parameters"]["AuthorizerCacheTtl"]["Default"] <= 10
+    responses = template["Resources"]["ImagifyApi"]["Properties"]["GatewayResponses"]
+    for kind in ("AUTHORIZER_CONFIGURATION_ERROR", "AUTHORIZER_FAILURE"):
+        response = responses[kind]
+        assert response["StatusCode"] == 503
+        assert response["ResponseParameters"]["Headers"]["Retry-After"] == "'2'"
+        assert '"code":"service_unavailable"' in response["ResponseTemplates"]["application/json"]

@@ -5,21 +5,25 @@
   pooler dropped it, somebody ran ``pg_terminate_backend``) is replaced once, before any work is done, so
   no statement ever runs twice.
 - Safe through Neon's pooled endpoint (PgBouncer in transaction mode): autocommit outside explicit
-  transactions, no session state (no ``SET``, ``LISTEN`` or temp tables; per-transaction settings use
-  ``SET LOCAL``), no startup ``options`` (PgBouncer refuses them; the time zone and statement timeout are
-  the database's own settings, see migrations/0005), and prepared statements only when the client libpq
-  is 17 or newer, the first version whose protocol-level statement handling PgBouncer can track.
+  transactions, no session state (no ``SET``, ``LISTEN`` or temp tables), no startup ``options`` (PgBouncer
+  refuses them), and prepared statements only when the client libpq is 17 or newer, the first version
+  whose protocol-level statement handling PgBouncer can track.
+- The backend's limits are its own: every transaction starts with ``SET LOCAL statement_timeout`` and
+  ``idle_in_transaction_session_timeout``, sent with its ``BEGIN`` in one round trip. Nothing is set on the
+  database, whose other clients (the frontend, drizzle-kit) keep their own defaults (migrations/0010).
 - The connect is bounded by ``connect_timeout`` and retried with backoff while a scaled-to-zero compute
   wakes up, which takes from a few hundred milliseconds to a few seconds.
 """
 
 from __future__ import annotations
 
+import functools
+import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, LiteralString
+from typing import Any, LiteralString, ParamSpec, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -28,6 +32,8 @@ from psycopg.rows import DictRow, dict_row
 from imagify.settings import DatabaseSettings, database_settings
 
 Connection = psycopg.Connection[DictRow]
+P = ParamSpec("P")
+T = TypeVar("T")
 Query = LiteralString | bytes | sql.SQL | sql.Composed
 
 
@@ -101,6 +107,14 @@ def _is_dead(conn: Connection) -> bool:
     return conn.closed or conn.broken
 
 
+def _begin(settings: DatabaseSettings) -> bytes:
+    """BEGIN and the backend's limits as one simple-protocol message: one round trip, as a bare BEGIN."""
+    return (
+        f"BEGIN; SET LOCAL statement_timeout = {settings.db_statement_timeout_ms}; "
+        f"SET LOCAL idle_in_transaction_session_timeout = {settings.db_idle_in_transaction_timeout_ms}"
+    ).encode()
+
+
 @contextmanager
 def transaction() -> Iterator[Connection]:
     """A transaction on the shared connection; the BEGIN doubles as the liveness check.
@@ -108,25 +122,44 @@ def transaction() -> Iterator[Connection]:
     If BEGIN fails because the connection died while the environment was frozen, nothing has been done
     yet, so the connection is reopened and the transaction started again. A failure after BEGIN is the
     caller's to see: the work may or may not have happened, and only the caller knows if it may be retried.
+    Inside, ``conn.transaction()`` makes a savepoint (psycopg sees the transaction already open).
     """
+    begin = _begin(database_settings())
     conn = connection()
     try:
-        tx = conn.transaction()
-        tx.__enter__()
+        conn.execute(begin, prepare=False)
     except psycopg.OperationalError:
         if not _is_dead(conn):
             raise
         reset()
         conn = connection()
-        tx = conn.transaction()
-        tx.__enter__()
+        conn.execute(begin, prepare=False)
     try:
         yield conn
-    except BaseException as error:
-        if not tx.__exit__(type(error), error, error.__traceback__):
-            raise
-    else:
-        tx.__exit__(None, None, None)
+    except BaseException:
+        if not _is_dead(conn):
+            conn.execute(b"ROLLBACK", prepare=False)
+        raise
+    conn.execute(b"COMMIT", prepare=False)
+
+
+def retry_conflicts(work: Callable[P, T], attempts: int = 3) -> Callable[P, T]:
+    """Run ``work`` (one transaction, nothing else) again when Postgres chose it as a deadlock's victim or
+    refused it as a serialization failure: it was rolled back whole, so running it again is safe. What
+    still fails after ``attempts`` reaches the caller (the web layer answers 503 with Retry-After)."""
+
+    @functools.wraps(work)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, attempts + 1):
+            try:
+                return work(*args, **kwargs)
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                if attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311 (jitter, so the two do not meet again)
+        raise AssertionError("unreachable")
+
+    return run
 
 
 def fetch_all(query: Query, params: Sequence[Any] | dict[str, Any] = ()) -> list[DictRow]:

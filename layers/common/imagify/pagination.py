@@ -17,13 +17,19 @@ def encode(created_at: datetime, item_id: UUID) -> str:
 
 
 def decode(cursor: str | None) -> tuple[datetime, UUID] | None:
+    """The position a cursor of ``encode`` holds; anything else (however well-formed) is ``InvalidInput``."""
     if cursor is None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(created_at), UUID(item_id)
-    except (ValueError, TypeError) as error:
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)):
+            raise ValueError("not a cursor of ours")
+        created_at = datetime.fromisoformat(value[0])
+        if created_at.tzinfo is not None:
+            raise ValueError("not a cursor of ours")  # ours hold the column's naive UTC timestamp
+        return created_at, UUID(value[1])
+    except (ValueError, TypeError, RecursionError) as error:
         raise InvalidInput(
             "the cursor is not valid", details=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}]
         ) from error

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import re
+import threading
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
+import psycopg
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -15,10 +18,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentSchema
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import errors, images
+from imagify import db, errors, images
 from imagify.identity.principal import Principal, bearer_token
 from imagify.models.common import ErrorBody, ErrorInfo, storable
 from imagify.observability import logger, metrics, tracer
@@ -35,6 +40,41 @@ IdempotencyKey = Annotated[
     ),
 ]
 
+# No request of this API nests deeper than a few levels, nor holds an integer of more than a few digits.
+MAX_BODY_DEPTH = 16
+MAX_INTEGER_DIGITS = 18
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+# Methods whose body a route may read (DELETE /me takes the password); a GET or HEAD ignores its body.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise errors.InvalidInput(f"a number in the body has more than {MAX_INTEGER_DIGITS} digits")
+    return int(digits)
+
+
+def _no_constant(name: str) -> float:
+    raise errors.InvalidInput(f"{name} is not a JSON value")
+
+
+def parse_body(text: str) -> Any:
+    """``json.loads`` for request bodies, bounded before it can exhaust the stack or the CPU.
+
+    Nesting is measured (outside strings) before parsing whenever the body holds enough brackets to be
+    deep: Python's parser recurses once a level and fails with RecursionError near 1,000. Integers are
+    capped in length (``int()`` of thousands of digits is quadratic and refused past 4,300), and
+    ``NaN``/``Infinity`` are not JSON."""
+    if text.count("[") + text.count("{") > MAX_BODY_DEPTH:
+        depth = 0
+        for bracket in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+            depth += 1 if bracket.group() in "[{" else -1
+            if depth > MAX_BODY_DEPTH:
+                raise errors.InvalidInput(f"the body nests deeper than {MAX_BODY_DEPTH} levels")
+    return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+
+
 STATUS_BY_CODE: dict[str, int] = {
     errors.InvalidInput.code: 422,
     errors.Unauthorized.code: 401,
@@ -42,6 +82,7 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.Forbidden.code: 403,
     errors.NotFound.code: 404,
     errors.Conflict.code: 409,
+    errors.StoredImageUnreadable.code: 409,
     errors.EmailTaken.code: 409,
     errors.InsufficientTokens.code: 402,
     errors.RateLimited.code: 429,
@@ -69,12 +110,63 @@ def error_response(
     )
 
 
+def domain_error_response(error: errors.DomainError, headers: dict[str, str] | None = None) -> Response[str]:
+    """The answer to a domain error: its status from ``STATUS_BY_CODE``, in the API's error format."""
+    headers = dict(headers or {})
+    if isinstance(error, errors.Throttled):
+        headers["Retry-After"] = str(error.retry_after_s)
+    return error_response(
+        STATUS_BY_CODE.get(error.code, 400), error.code, error.message, error.details, headers or None
+    )
+
+
 def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for item in error.errors():
         # Keep what helps the caller fix the request; never echo the input back (it may be a password).
         details.append({"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")})
     return json.loads(json.dumps(details, default=str))  # type: ignore[no-any-return]
+
+
+class _Resolving(threading.local):
+    event: BaseProxyEvent
+    context: LambdaContext
+
+
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, with the request being resolved kept per thread.
+
+    Powertools stores it on ``BaseRouter``, a class every resolver of the process shares. Lambda runs one
+    request per environment, so that is safe there; the local stack runs functions side by side in one
+    process, where one request's route read another's event (another user's identity). Here each thread
+    sees its own, whatever Powertools writes on the shared class.
+    """
+
+    _resolving = _Resolving()
+
+    @property  # type: ignore[override]
+    def current_event(self) -> BaseProxyEvent:
+        return self._resolving.event
+
+    @current_event.setter
+    def current_event(self, event: BaseProxyEvent) -> None:
+        self._resolving.event = event
+
+    @property
+    def lambda_context(self) -> LambdaContext:
+        return self._resolving.context
+
+    @lambda_context.setter
+    def lambda_context(self, context: LambdaContext) -> None:
+        self._resolving.context = context
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        self._resolving.event = super()._to_proxy_event(event)
+        return self._resolving.event
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        self._resolving.context = context
+        return super().resolve(event, context)
 
 
 def resolver() -> APIGatewayRestResolver:
@@ -89,14 +181,11 @@ def resolver() -> APIGatewayRestResolver:
         max_age=600,
         allow_credentials=False,
     )
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    app = Resolver(enable_validation=True, cors=cors, json_body_deserializer=parse_body)
 
     @app.exception_handler(errors.DomainError)
     def _domain_error(error: errors.DomainError) -> Response[str]:
-        headers = None
-        if isinstance(error, errors.Throttled):
-            headers = {"Retry-After": str(error.retry_after_s)}
-        return error_response(STATUS_BY_CODE.get(error.code, 400), error.code, error.message, error.details, headers)
+        return domain_error_response(error)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:
@@ -113,6 +202,16 @@ def resolver() -> APIGatewayRestResolver:
     @app.not_found
     def _no_route(_: RouteNotFound) -> Response[str]:
         return error_response(404, "not_found", "no such route")
+
+    @app.exception_handler(db.DatabaseUnavailable)
+    @app.exception_handler(psycopg.OperationalError)
+    def _database_unavailable(error: Exception) -> Response[str]:
+        # Unreachable, out of connections, dropped mid-request, a statement past its timeout, or a deadlock
+        # that retry_conflicts could not get past: nothing was committed, and the same request may succeed.
+        logger.warning("database unavailable", extra={"error": type(error).__name__})
+        return error_response(
+            503, errors.ServiceUnavailable.code, "the service is busy; try again shortly", headers={"Retry-After": "2"}
+        )
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[str]:
@@ -157,8 +256,9 @@ def _answer(event: dict[str, Any], status: int, code: str, message: str) -> dict
 
 def _refused(event: dict[str, Any]) -> dict[str, Any] | None:
     """What no route can use, refused before anything parses it: a body that is not JSON (every body of
-    this API is), and query or path values Postgres cannot store (a NUL character, a lone surrogate)."""
-    if event.get("body"):
+    this API is; a GET ignores its body), and query or path values Postgres cannot store (a NUL
+    character, a lone surrogate)."""
+    if event.get("body") and str(event.get("httpMethod", "")).upper() in _BODY_METHODS:
         content_type = _header(event, "content-type") or "application/json"
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
@@ -203,11 +303,39 @@ def bearer(app: APIGatewayRestResolver) -> str:
     )
 
 
-def image_response(app: APIGatewayRestResolver, image: images.Image) -> Response[bytes]:
-    """Image bytes with validators: an unchanged image is a 304, and browsers keep it a year (it never
-    changes under its URL: a new result is a new generation or item)."""
+# Browsers take an answer's Content-Type as it is: an image route's bytes are never sniffed into HTML/script.
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+
+# The OpenAPI responses of a route that serves a stored image.
+IMAGE_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: {
+        "description": "the image bytes, typed from the bytes themselves (PNG, JPEG or WebP)",
+        "content": {
+            mime: OpenAPIResponseContentSchema(schema={"type": "string", "format": "binary"})
+            for mime in sorted(images.ALLOWED_MIME)
+        },
+    },
+    409: {
+        "description": "`stored_image_unreadable`: the stored image is not a readable PNG, JPEG or WebP (an SVG, "
+        "a data URL of another type, bytes that are no image); it is never served",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    },
+}
+
+
+def image_response(app: APIGatewayRestResolver, load: Callable[[], images.Image]) -> Response[Any]:
+    """The image ``load`` gives, with validators: an unchanged image is a 304, and browsers keep it a year (it
+    never changes under its URL: a new result is a new generation or item). Every answer it makes, the domain
+    errors included, says ``nosniff``."""
+    try:
+        image = load()
+    except errors.DomainError as error:
+        if isinstance(error, errors.StoredImageUnreadable):
+            # Another writer of the shared database stored something that is no image: worth a look.
+            logger.warning("stored image unreadable", extra={"path": app.current_event.path})
+        return domain_error_response(error, NOSNIFF)
     etag = '"' + hashlib.sha256(image.data).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable"}
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable", **NOSNIFF}
     if app.current_event.headers.get("If-None-Match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(status_code=200, content_type=image.mime, body=image.data, headers=headers)

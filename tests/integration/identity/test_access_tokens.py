@@ -110,6 +110,9 @@ FORGERIES: dict[str, Forgery] = {
         ]
     ),
     "not-a-jwt": lambda a: "eyJ.garbage.here",
+    "a-lifetime-of-ten-years": lambda a: _sign(_claims(a, exp=int(time.time()) + 10 * 365 * 86400)),
+    "a-lifetime-just-past-the-ttl": lambda a: _sign(_claims(a, exp=int(time.time()) + 15 * 60 + 1)),
+    "exp-not-a-number": lambda a: _sign(_claims(a, exp="never")),
 }
 
 

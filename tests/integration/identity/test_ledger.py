@@ -311,3 +311,52 @@ def test_a_limit_outside_1_to_100_is_422(api: Api, alice: Account, limit: str):
     reply = api.get("/me/token-transactions", token=alice.access_token, query={"limit": limit})
 
     assert reply.status == 422
+
+
+def test_a_balance_changed_outside_the_ledger_is_recorded_as_a_direct_change(make_user: MakeUser, sql: Sql):
+    # Given a user with 50 tokens, all in the ledger
+    user = make_user("direct@example.com")
+    # When another writer (the frontend) changes the balance without a ledger row, twice in one transaction
+    with sql.transaction():
+        sql.execute("UPDATE users SET tokens = tokens - 1 WHERE id = %s", (user.id,))
+        sql.execute("UPDATE users SET tokens = tokens - 2 WHERE id = %s", (user.id,))
+    # Then the ledger sums to the balance again, with one row saying what happened
+    assert _tokens(sql, user.id) == 47
+    assert scalar(sql, "SELECT sum(delta) FROM token_transactions WHERE user_id = %s", (user.id,)) == 47
+    direct = [row for row in _ledger(sql, user.id) if row["kind"] == "direct_change"]
+    assert [(row["delta"], row["balance_after"]) for row in direct] == [(-3, 47)]
+
+
+def test_the_ledgers_own_changes_are_not_recorded_twice(make_user: MakeUser, sql: Sql):
+    user = make_user("own@example.com")
+    with db.transaction() as conn:
+        ledger.charge_generation(conn, user.id, _generation(sql, user.id), 5)
+    with db.transaction() as conn:
+        ledger.adjust(conn, user.id, 7, admin_id=user.id, note="goodwill")
+    kinds = [row["kind"] for row in _ledger(sql, user.id)]
+    assert sorted(kinds) == ["admin_adjustment", "generation_charge", "signup"]
+    assert scalar(sql, "SELECT sum(delta) FROM token_transactions WHERE user_id = %s", (user.id,)) == 52
+
+
+def test_grants_past_the_balance_ceiling_are_409_never_an_overflow(
+    api: Api, admin: Account, make_user: MakeUser, sql: Sql
+):
+    # Given a balance just under the ceiling, and one the frontend pushed to the column's integer limit
+    near = make_user("near@example.com", tokens=ledger.MAX_BALANCE - 10)
+    full = make_user("full@example.com")
+    sql.execute("UPDATE users SET tokens = 2147483647 WHERE id = %s", (full.id,))
+
+    def grant(account: Account, delta: int) -> Any:
+        return api.post(
+            f"/admin/users/{account.id}/tokens", json_body={"delta": delta, "note": "more"}, token=admin.access_token
+        )
+
+    # Then a grant that fits is taken, one past the ceiling is a 409 that changes nothing, on either
+    assert grant(near, 10).status == 200
+    for account in (near, full):
+        before = _tokens(sql, account.id)
+        reply = grant(account, 1_000_000)
+        assert (reply.status, reply.error_code) == (409, "conflict"), reply.raw
+        assert _tokens(sql, account.id) == before
+    # And taking tokens from the over-full balance still works
+    assert grant(full, -1_000_000).status == 200

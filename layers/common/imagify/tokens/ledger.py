@@ -20,7 +20,13 @@ from uuid import UUID
 from imagify.db import Connection
 from imagify.errors import Conflict, InsufficientTokens, NotFound
 
+# "direct_change" is never written here: migrations/0010's trigger records changes made outside this module.
 Kind = Literal["signup", "generation_charge", "generation_refund", "admin_adjustment", "role_grant", "advisor_charge"]
+
+
+# The most tokens a balance may hold: far above any real use, far below users.tokens' integer limit
+# (2^31 - 1), so no sum of grants can overflow the column.
+MAX_BALANCE = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,8 @@ class Change:
 _APPLY = """
 WITH changed AS (
     UPDATE users SET tokens = tokens + %(delta)s
-    WHERE id = %(user_id)s AND tokens + %(delta)s >= 0
+    WHERE id = %(user_id)s AND tokens::bigint + %(delta)s >= 0
+      AND (%(delta)s <= 0 OR tokens::bigint + %(delta)s <= %(max_balance)s)
     RETURNING id, tokens
 )
 INSERT INTO token_transactions (user_id, delta, balance_after, kind, generation_id, actor_id, note)
@@ -61,6 +68,7 @@ def _change(
             "generation_id": generation_id,
             "actor_id": actor_id,
             "note": note,
+            "max_balance": MAX_BALANCE,
         },
     ).fetchone()
     if row is not None:
@@ -68,6 +76,8 @@ def _change(
     balance = conn.execute("SELECT tokens FROM users WHERE id = %s", (user_id,)).fetchone()
     if balance is None:
         raise NotFound("user not found")
+    if delta > 0:
+        raise Conflict(f"a balance may hold at most {MAX_BALANCE:,} tokens; it is {balance['tokens']:,}")
     raise InsufficientTokens(f"this needs {-delta} tokens and the balance is {balance['tokens']}")
 
 

@@ -21,6 +21,7 @@ _DETAIL = db.columns(WARDROBE_COLLECTION_COLUMNS)
 _SUMMARY = db.columns(WARDROBE_COLLECTION_LIST_COLUMNS)
 
 
+@db.retry_conflicts
 def create(user_id: UUID, name: str, cover_image_base64: str | None) -> WardrobeCollectionRow:
     cover = checked_image(cover_image_base64, "coverImageBase64") if cover_image_base64 else None
     with db.transaction() as conn:
@@ -57,6 +58,7 @@ def get(user_id: UUID, collection_id: UUID) -> WardrobeCollectionRow:
     return WardrobeCollectionRow.model_validate(row)
 
 
+@db.retry_conflicts
 def update(user_id: UUID, collection_id: UUID, changes: dict[str, Any]) -> WardrobeCollectionRow:
     if changes.get("cover_image_base64"):
         changes = {**changes, "cover_image_base64": checked_image(changes["cover_image_base64"], "coverImageBase64")}
@@ -72,6 +74,7 @@ def update(user_id: UUID, collection_id: UUID, changes: dict[str, Any]) -> Wardr
     return WardrobeCollectionRow.model_validate(row)
 
 
+@db.retry_conflicts
 def delete(user_id: UUID, collection_id: UUID) -> None:
     """Delete a collection; its items stay, out of any collection (the foreign key sets them to null)."""
     with db.transaction() as conn:

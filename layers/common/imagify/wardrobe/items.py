@@ -61,6 +61,7 @@ def _insert(
     return WardrobeItemRow.model_validate(row)
 
 
+@db.retry_conflicts
 def create(
     user_id: UUID,
     *,
@@ -77,6 +78,7 @@ def create(
         )
 
 
+@db.retry_conflicts
 def save_generation(
     user_id: UUID,
     generation_id: UUID,
@@ -116,13 +118,14 @@ def page(
     query = sql.SQL(
         "SELECT {} FROM wardrobe_items WHERE user_id = %(user_id)s"
         " AND (%(collection_id)s::uuid IS NULL OR collection_id = %(collection_id)s)"
-        " AND (%(tag)s::text IS NULL OR tags @> ARRAY[%(tag)s::text])"
+        # Any case matches (the frontend may write "Summer"): the GIN index is on lower_tags(tags).
+        " AND (%(tag)s::text IS NULL OR lower_tags(tags) @> ARRAY[lower(%(tag)s::text)])"
         " AND " + pagination.AFTER_CURSOR + pagination.NEWEST_FIRST
     ).format(_SUMMARY)
     params = {
         "user_id": user_id,
         "collection_id": collection_id,
-        "tag": tag.strip().lower() if tag else None,
+        "tag": tag.strip() if tag else None,
         **pagination.keyset(cursor, limit),
     }
     rows = db.fetch_all(query, params)
@@ -138,8 +141,13 @@ def get(user_id: UUID, item_id: UUID) -> WardrobeItemRow:
     return WardrobeItemRow.model_validate(row)
 
 
+@db.retry_conflicts
 def update(user_id: UUID, item_id: UUID, changes: dict[str, Any]) -> WardrobeItemRow:
     with db.transaction() as conn:
+        # The item first, then its collection: the order deleting a collection takes (its items, then it).
+        conn.execute(
+            "SELECT 1 FROM wardrobe_items WHERE id = %s AND user_id = %s FOR NO KEY UPDATE", (item_id, user_id)
+        )
         if "collection_id" in changes:
             require_own_collection(conn, user_id, changes["collection_id"])
         row = conn.execute(
@@ -153,6 +161,7 @@ def update(user_id: UUID, item_id: UUID, changes: dict[str, Any]) -> WardrobeIte
     return WardrobeItemRow.model_validate(row)
 
 
+@db.retry_conflicts
 def delete(user_id: UUID, item_id: UUID) -> None:
     with db.transaction() as conn:
         # The generation it was saved from first (FOR UPDATE, as the trigger will), then the item: the order
