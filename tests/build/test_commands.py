@@ -192,3 +192,12 @@ def test_make_dev_serves_on_port_and_ctrl_c_stops_everything(state_dir: Path) ->
     assert not (state_dir / "pgdata" / "postmaster.pid").exists()
     with pytest.raises(OSError):
         _get(f"http://127.0.0.1:{port}/health")
+
+
+def test_make_bench_runs_a_quick_benchmark_and_prints_its_figures() -> None:
+    # The README's `make bench`, in its smallest form (the payload sizes); it writes nothing here
+    result = make("bench", 'BENCH_ARGS=--quick --only payloads --no-write', env=shell_environment())
+
+    assert result.returncode == 0, output(result)
+    assert "| GET /generations?limit=20" in result.stdout
+    assert "all done" in result.stderr
