@@ -23,7 +23,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from devstack.template import Function, Template, load
-from tests.build.support import ROOT, locked_versions, make, output, python313, shell_environment
+from tests.commands.support import ROOT, locked_versions, make, output, python313, shell_environment
 
 pytestmark = [pytest.mark.build, pytest.mark.timeout(1200)]
 

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 
 from imagify import migrate
-from tests.build.support import ROOT, make, output, shell_environment
+from tests.commands.support import ROOT, make, output, shell_environment
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_make_dev_serves_on_port_and_ctrl_c_stops_everything(state_dir: Path) ->
 
 def test_make_bench_runs_a_quick_benchmark_and_prints_its_figures() -> None:
     # The README's `make bench`, in its smallest form (the payload sizes); it writes nothing here
-    result = make("bench", 'BENCH_ARGS=--quick --only payloads --no-write', env=shell_environment())
+    result = make("bench", "BENCH_ARGS=--quick --only payloads --no-write", env=shell_environment())
 
     assert result.returncode == 0, output(result)
     assert "| GET /generations?limit=20" in result.stdout

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.build.support import ROOT, locked_versions
+from tests.commands.support import ROOT, locked_versions
 
 REQUIREMENTS = ROOT / "layers" / "common" / "requirements.txt"
 

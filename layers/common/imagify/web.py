@@ -256,12 +256,15 @@ def _answer(event: dict[str, Any], status: int, code: str, message: str) -> dict
 
 def _refused(event: dict[str, Any]) -> dict[str, Any] | None:
     """What no route can use, refused before anything parses it: a body that is not JSON (every body of
-    this API is; a GET ignores its body), and query or path values Postgres cannot store (a NUL
-    character, a lone surrogate)."""
-    if event.get("body") and str(event.get("httpMethod", "")).upper() in _BODY_METHODS:
+    this API is; a GET ignores its body), a form even when empty (Powertools would parse it, and fail on a
+    multipart type without a boundary), and query or path values Postgres cannot store (a NUL character,
+    a lone surrogate)."""
+    if str(event.get("httpMethod", "")).upper() in _BODY_METHODS:
         content_type = _header(event, "content-type") or "application/json"
         media_type = content_type.split(";", 1)[0].strip().lower()
-        if media_type != "application/json" and not media_type.endswith("+json"):
+        is_json = media_type == "application/json" or media_type.endswith("+json")
+        is_form = media_type.startswith("multipart/") or media_type == "application/x-www-form-urlencoded"
+        if (event.get("body") and not is_json) or is_form:
             return _answer(event, 415, "unsupported_media_type", "send the body as application/json")
     for values in (event.get("queryStringParameters"), event.get("pathParameters")):
         if values and not storable(values):
