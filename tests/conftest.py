@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import tempfile
 import uuid
@@ -138,3 +140,22 @@ def api(local_stack: Any, database: str) -> ApiClient:
     from devstack.apigw import Gateway
 
     return ApiClient(Gateway(local_stack.template, local_stack.runtime))
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """What the application's logger writes, formatted as in Lambda, at DEBUG (the most it ever says)."""
+    from imagify import observability
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(observability.logger.registered_formatter)
+    level = observability.logger.log_level
+    underlying = logging.getLogger(observability.logger.name)
+    underlying.addHandler(handler)
+    observability.logger.setLevel("DEBUG")
+    try:
+        yield stream
+    finally:
+        observability.logger.setLevel(level)
+        underlying.removeHandler(handler)

@@ -9,15 +9,12 @@ from __future__ import annotations
 import base64
 import io
 import json
-import logging
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from imagify import observability
 from imagify.ai.images import ANSWERED_WITH_TEXT, IMAGE_TOO_LARGE, REQUEST_REFUSED, UNREADABLE_IMAGE
 from imagify.images import MAX_IMAGE_PIXELS
 from tests.fakes.gemini import (
@@ -172,20 +169,6 @@ def test_an_upload_that_vanished_before_the_model_ran_fails_the_generation_with_
 LEAKED_KEY = "AIzaSyD3adB33fC0ffee_0123456789abcdefgh"
 UPSTREAM = f"https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?key={LEAKED_KEY}"
 SECRETS = (LEAKED_KEY, "483920117465", "googleapis.com", "Traceback", "<html", "proxy.py", "Permission denied")
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """What the application's logger writes, formatted as in Lambda."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(observability.logger.registered_formatter)
-    underlying = logging.getLogger(observability.logger.name)
-    underlying.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        underlying.removeHandler(handler)
 
 
 def test_a_model_the_api_no_longer_serves_fails_at_once_in_our_words_with_one_refund(

@@ -5,14 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import json
-import logging
 import time
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
-from imagify import observability
 from tests.support.api import ApiClient
 
 
@@ -20,21 +17,6 @@ def _photo_data_uri() -> str:
     out = io.BytesIO()
     Image.new("RGB", (64, 64), (10, 120, 200)).save(out, "PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """What the application's logger writes, formatted as in Lambda, at DEBUG (the most it ever says)."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(observability.logger.registered_formatter)
-    level = observability.logger.log_level
-    underlying = logging.getLogger(observability.logger.name)
-    underlying.addHandler(handler)
-    observability.logger.setLevel("DEBUG")
-    yield stream
-    observability.logger.setLevel(level)
-    underlying.removeHandler(handler)
 
 
 def test_a_full_journey_logs_no_secret_token_password_or_image(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ import yaml
 from google import genai
 from google.genai import types
 
-from imagify import observability
 from imagify.ai.gemini import GeminiImageModel
 from imagify.ai.images import (
     ANSWERED_WITH_TEXT,
@@ -51,20 +49,6 @@ LEAKED_KEY = "AIzaSyD3adB33fC0ffee_0123456789abcdefgh"
 def server() -> Iterator[FakeGemini]:
     with fake_gemini() as fake:
         yield fake
-
-
-@pytest.fixture
-def logs() -> Iterator[io.StringIO]:
-    """What the application's logger writes, formatted as in Lambda."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(observability.logger.registered_formatter)
-    underlying = logging.getLogger(observability.logger.name)
-    underlying.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        underlying.removeHandler(handler)
 
 
 def model_for(server: FakeGemini, model: str = DEFAULT_MODEL) -> GeminiImageModel:
@@ -209,7 +193,7 @@ SECRETS = (LEAKED_KEY, "483920117465", "generativelanguage.googleapis.com", "Tra
 
 @pytest.mark.parametrize(("reply", "raised_as"), HOSTILE)
 def test_a_provider_error_is_told_in_our_words_and_logged_with_the_key_redacted(
-    server: FakeGemini, logs: io.StringIO, reply: Reply, raised_as: type[Exception]
+    server: FakeGemini, captured_logs: io.StringIO, reply: Reply, raised_as: type[Exception]
 ):
     server.script(reply)
 
@@ -225,7 +209,7 @@ def test_a_provider_error_is_told_in_our_words_and_logged_with_the_key_redacted(
     for secret in SECRETS:
         assert secret not in str(error)
     # And the provider's text is in the log, with the key redacted
-    written = logs.getvalue()
+    written = captured_logs.getvalue()
     record = json.loads(next(line for line in written.splitlines() if "answered with an error" in line))
     assert record["provider_code"] == int(reply.status)
     assert record["provider_message"]
@@ -233,13 +217,13 @@ def test_a_provider_error_is_told_in_our_words_and_logged_with_the_key_redacted(
     assert "AIza[REDACTED]" in written or "key=[REDACTED]" in written
 
 
-def test_text_the_model_wrote_is_logged_redacted_and_never_quoted(server: FakeGemini, logs: io.StringIO):
+def test_text_the_model_wrote_is_logged_redacted_and_never_quoted(server: FakeGemini, captured_logs: io.StringIO):
     server.script(Reply(200, {"candidates": [{"content": {"parts": [{"text": f"use key {LEAKED_KEY}"}]}}]}))
     with pytest.raises(GenerationRejected) as raised:
         model_for(server).generate(ImageRequest("x", ()))
     assert str(raised.value) == ANSWERED_WITH_TEXT
-    assert LEAKED_KEY not in logs.getvalue()
-    assert "use key AIza[REDACTED]" in logs.getvalue()
+    assert LEAKED_KEY not in captured_logs.getvalue()
+    assert "use key AIza[REDACTED]" in captured_logs.getvalue()
 
 
 def test_redacted_masks_keys_and_secret_query_parameters_and_bounds_the_length():
