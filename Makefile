@@ -9,7 +9,7 @@ export UV_PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test bench build migrate invoke openapi layer-requirements clean
+.PHONY: dev test bench soak build migrate invoke openapi layer-requirements clean
 
 # `make build` brings its own tools into .tools/: the SAM CLI, pinned, in a venv of the Lambda runtime's
 # Python (3.13), whose bin/ goes first on PATH so that SAM's python3.13 build finds python3.13 and pip there.
@@ -46,6 +46,12 @@ test: $(VENV)/.synced
 # `--only warm,flow`, `--ref <git ref>`: see `python -m bench --help`.
 bench: $(VENV)/.synced
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The hostile suite (tests/hostile/, also part of `make test`) at ten times its size: 400 hostile requests per
+# operation instead of 40, and 400 generations under injected Gemini faults instead of 40 (~4 min on 2 cores).
+# Its figures go to the "Soak size" section of docs/reliability.md.
+soak: $(VENV)/.synced
+	IMAGIFY_SOAK=1 $(VENV)/bin/pytest tests/hostile
 
 # The deployment build: `sam build`, then hash-based .pyc files for the layer and every function. A SAM zip
 # sets every mtime to 1980, which makes timestamp .pyc files stale and Python recompile every module at every
@@ -87,4 +93,4 @@ layer-requirements: $(UV)
 		-o layers/common/requirements.txt --quiet
 
 clean:
-	rm -rf $(VENV) .uv .tools .mypy_cache .ruff_cache .pytest_cache .aws-sam
+	rm -rf $(VENV) .uv .tools .mypy_cache .ruff_cache .pytest_cache .aws-sam tests/frontend/node_modules
