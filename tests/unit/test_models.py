@@ -369,7 +369,18 @@ def test_every_email_input_is_normalised_the_same_way(model, body):
 
 
 @pytest.mark.parametrize(
-    "email", ["", "ada", "ada@example", "ada @example.com", "@example.com", "a@b@c.com", "a" * 250 + "@b.com"]
+    "email",
+    [
+        "",
+        "ada",
+        "ada@example",
+        "ada @example.com",
+        "@example.com",
+        "a@b@c.com",
+        "a" * 250 + "@b.com",
+        "ad\u009aa@example.com",
+        "ada\x7f@example.com",
+    ],
 )
 def test_an_email_that_is_not_an_address_is_refused(email):
     # Given an email that is not an address, or longer than 255 characters

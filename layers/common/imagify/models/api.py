@@ -103,7 +103,8 @@ def _normalise_email(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# No spaces and no control characters (C0, DEL, C1): an address is shown, logged and mailed as it was typed.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
 
 Email = Annotated[
     str,
