@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -159,3 +160,16 @@ def captured_logs() -> Iterator[io.StringIO]:
     finally:
         observability.logger.setLevel(level)
         underlying.removeHandler(handler)
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    """A local stack's state folder (its Postgres data among it), removed after the test.
+
+    Not under pytest's tmp_path: as root, the embedded server runs as another user, and every pytest session
+    that starts makes /tmp/pytest-of-root private again (``pg_admin_url`` does the same for its server)."""
+    path = Path(tempfile.mkdtemp(prefix="devstack-state-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

