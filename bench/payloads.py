@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import time
+from functools import partial
 from typing import Any
 
 from bench import harness, images, seed, stats
@@ -43,6 +44,31 @@ def stored_sizes() -> list[list[object]]:
     return rows
 
 
+def serving_times(reps: int = 5) -> list[list[object]]:
+    """What reading a stored result for ``GET .../image`` costs (``imagify.images.parse_stored``: base64, the
+    type from the bytes, the structure checked) against decoding every pixel (``images.decoded``, the check a
+    model's output gets once, when it comes in), by size of the stored WebP."""
+    from imagify import images as app_images
+
+    rows: list[list[object]] = []
+    for side in (1024, 2048, 4096):
+        kept = app_images.compact(app_images.Image(data=images.model_png(seed=side, side=side), mime="image/png"))
+        stored = kept.data_uri()
+        read = _median_ms(partial(app_images.parse_stored, stored), reps)
+        decode = _median_ms(partial(app_images.decoded, kept.data), reps)
+        rows.append([f"{side}x{side}", kept.mime, stats.size(len(stored)), f"{read:.1f}", f"{decode:.0f}"])
+    return rows
+
+
+def _median_ms(work: Any, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
 def page_sizes(stack: Any, scene: Any) -> list[list[object]]:
     handlers = harness.Handlers(stack.template)
     hot = seed.HOT_USER
@@ -74,7 +100,9 @@ def page_sizes(stack: Any, scene: Any) -> list[list[object]]:
     return rows
 
 
-def section(stored: list[list[object]], pages: list[list[object]] | None) -> Section:
+def section(
+    stored: list[list[object]], pages: list[list[object]] | None, serving: list[list[object]] | None = None
+) -> Section:
     out = Section("payloads", "Image payloads")
     out.paragraph(
         "A result as the image model returns it (a 1024x1024 PNG of a photo-like picture: soft shapes under "
@@ -97,6 +125,13 @@ def section(stored: list[list[object]], pages: list[list[object]] | None) -> Sec
             stored,
         )
     )
+    if serving:
+        out.paragraph(
+            "Serving a stored result (`GET /generations/{id}/image`): reading it as the route does (base64, the "
+            "type its bytes prove, its structure checked, no pixel decoded) against decoding every pixel, the "
+            "check a model's output gets once when it comes in (median ms on this machine):"
+        )
+        out.table(stats.markdown_table(["side", "stored as", "stored", "read ms", "full decode ms"], serving, "llrrr"))
     if pages:
         out.paragraph(
             "Response bodies for the benchmark user (lists never select the image columns; one item's image "

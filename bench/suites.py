@@ -97,7 +97,7 @@ def payloads_step(run: Run) -> None:
     run.seeded(seed.SMALL)
     stack = _in_process(run)
     scene = warm.scene(run.db(), seed.HOT_USER)
-    run.publish(payloads.section(payloads.stored_sizes(), payloads.page_sizes(stack, scene)))
+    run.publish(payloads.section(payloads.stored_sizes(), payloads.page_sizes(stack, scene), payloads.serving_times()))
 
 
 def flow_step(run: Run) -> None:

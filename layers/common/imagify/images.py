@@ -170,13 +170,36 @@ def parse_stored(value: str) -> Image:
     if data is None:
         raise StoredImageUnreadable()
     try:
-        return decoded(data)
+        return proven(data)
     except Exception as error:  # NotAnImage, or whatever else Pillow may raise on hostile bytes: unreadable
         raise StoredImageUnreadable() from error
 
 
+def proven(data: bytes) -> Image:
+    """The bytes with the type they prove: Pillow identifies them as a PNG, JPEG or WebP (by their signature and
+    header, never by a label) and checks their structure, without decoding a pixel. For images already stored,
+    which were checked when they came in: decoding them whole at every read took 0.1 to 1.2 s for 1K to 4K
+    images (here), where this takes 1 to 17 ms. What comes in is decoded whole (:func:`decoded`)."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        with PILImage.open(io.BytesIO(data), formats=tuple(MIME_BY_FORMAT)) as picture:
+            mime = MIME_BY_FORMAT.get(picture.format or "")
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise NotAnImage(f"{type(error).__name__}: {error}") from error
+    if mime is None:
+        raise NotAnImage("not a PNG, JPEG or WebP image")
+    return Image(data=data, mime=mime)
+
+
 def _decoded_base64(text: str) -> bytes | None:
     """Standard or URL-safe base64, with or without padding and line breaks; None when it is not base64."""
+    try:
+        return base64.b64decode(text, validate=True)  # what both writers store: canonical, at C speed
+    except (binascii.Error, ValueError):
+        pass
     compact_text = _WHITESPACE.sub("", text)
     if not compact_text:
         return None
