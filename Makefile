@@ -39,7 +39,7 @@ dev: $(VENV)/.synced
 test: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/common/imagify functions devstack tests $(wildcard bench)
+	$(VENV)/bin/mypy layers/common/imagify functions devstack tools tests $(wildcard bench)
 	$(VENV)/bin/pytest
 
 # Benchmarks (never part of `make test`); figures to docs/performance.md. `make bench BENCH_ARGS="--quick"`,
@@ -59,7 +59,7 @@ soak: $(VENV)/.synced
 # a python3.13 on the machine (see PYTHON313 above).
 build: layer-requirements $(TOOLS)/.sam-$(SAM_CLI_VERSION)-$(SAM_CLI_DEPS_DATE)
 	PATH="$(abspath $(TOOLS))/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build
-	$(TOOLS)/bin/python bench/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
+	$(TOOLS)/bin/python tools/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
 
 $(TOOLS)/.sam-$(SAM_CLI_VERSION)-$(SAM_CLI_DEPS_DATE): | $(UV)
 	@"$(PYTHON313)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || { printf '%s\n' \
@@ -74,8 +74,8 @@ $(TOOLS)/.sam-$(SAM_CLI_VERSION)-$(SAM_CLI_DEPS_DATE): | $(UV)
 	@touch $@
 
 migrate: $(VENV)/.synced
-	$(PY) -m imagify.migrate status
-	$(PY) -m imagify.migrate apply
+	$(PY) -m imagify.migrator status
+	$(PY) -m imagify.migrator apply
 
 # `make invoke FN=HealthFunction EVENT=events/health/get.json` does what `sam local invoke` does.
 invoke: $(VENV)/.synced
@@ -83,7 +83,7 @@ invoke: $(VENV)/.synced
 
 # docs/openapi.json, merged from every function's resolver (a test fails when it is out of date).
 openapi: $(VENV)/.synced
-	$(PY) -c "from devstack import openapi, template; print(openapi.write(template.load('template.yaml')))"
+	$(PY) -c "from devstack import template; from tools import openapi; print(openapi.write(template.load('template.yaml')))"
 
 # The layer's requirements.txt is the lock's runtime dependencies, so Lambda runs what the tests ran. boto3,
 # botocore and s3transfer included: the runtime has its own pair, but aws-xray-sdk needs botocore, and a layer

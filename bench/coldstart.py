@@ -398,7 +398,7 @@ def pyc_section(modes: dict[str, tuple[Result, dict[str, Result]]], reps: int) -
         rows.append(row)
     out.table(stats.markdown_table(header, rows))
     out.paragraph(
-        "The build step: `python3.13 bench/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function` "
+        "The build step: `python3.13 tools/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function` "
         "between `sam build` and `sam deploy` (see the script's docstring)."
     )
     return out

@@ -58,7 +58,7 @@ def _clients(stack: Any, count: int) -> list[Any]:
 
 
 def _token(user: UUID) -> str:
-    from imagify.identity.tokens import issue_access_token
+    from imagify.identity.credentials import issue_access_token
 
     return issue_access_token(user).token
 

@@ -3,7 +3,7 @@ then moto's Step Functions engine running MarkProcessing -> Generate -> MarkComp
 handler), with the offline image model, one after the other.
 
 Reported per generation: the time from the request to ``completed``, what each step's handler took, the
-model itself (drawing the preview and ``images.compact``), what is left for the engine, and every
+model itself (drawing the preview and ``media.compact``), what is left for the engine, and every
 database round trip the handlers made (statements, transaction commands, connections), per function.
 """
 
@@ -54,8 +54,8 @@ def _timing(target: Any, name: str, sink: list[float]) -> Any:
 def run(stack: Any, db: BenchDatabase, n: int, say: Any) -> FlowResult:
     import os
 
-    from imagify import images
-    from imagify.ai import offline
+    from imagify import media
+    from imagify.ai.images import offline
 
     os.environ["IMAGE_PROVIDER"] = "offline"
     os.environ["STATE_MACHINE_ARN"] = next(iter(stack.template.state_machines.values())).arn
@@ -67,7 +67,7 @@ def run(stack: Any, db: BenchDatabase, n: int, say: Any) -> FlowResult:
     compact_ms: list[float] = []
     restore = [
         (offline.OfflineImageModel, "generate", _timing(offline.OfflineImageModel, "generate", model_ms)),
-        (images, "compact", _timing(images, "compact", compact_ms)),
+        (media, "compact", _timing(media, "compact", compact_ms)),
     ]
     end_to_end, create_ms = [], []
     failed = 0
@@ -158,7 +158,7 @@ def section(result: FlowResult) -> Section:
         f"{result.n} generations (`from_prompt`) one after the other, each from `POST /generations`'s handler "
         "to `completed` in the database, through the local stack's Step Functions engine (moto) and the "
         "real task handlers, with the offline image model (it draws a 768 px preview; no network). "
-        f"Baseline: the model alone (drawing + `images.compact`). Failed: {result.failed}."
+        f"Baseline: the model alone (drawing + `media.compact`). Failed: {result.failed}."
     )
     rows = [
         stats.timing_row("request -> completed", e2e, baseline),
@@ -174,7 +174,7 @@ def section(result: FlowResult) -> Section:
     if result.model_ms:
         rows.append(stats.timing_row("  of which the offline model draws", stats.summarize(result.model_ms)))
     if result.compact_ms:
-        rows.append(stats.timing_row("  of which images.compact (WebP)", stats.summarize(result.compact_ms)))
+        rows.append(stats.timing_row("  of which media.compact (WebP)", stats.summarize(result.compact_ms)))
     if baseline:
         rows.append(stats.timing_row("baseline: model + compact", baseline, baseline))
     out.table(stats.markdown_table(stats.TIMING_HEADER, rows))

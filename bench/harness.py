@@ -83,7 +83,7 @@ def post(gateway: Any, path: str, body: Any, token: str) -> int:
 def create_user(db: BenchDatabase, label: str, tokens: int) -> UUID:
     """A user made as the API makes one (the trigger records the opening balance), then topped up through
     the ledger, so ``tokens`` = the sum of the ledger."""
-    from imagify.tokens import ledger
+    from imagify.billing import ledger
 
     with db.connect() as conn, conn.transaction():
         row = conn.execute(

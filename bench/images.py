@@ -69,15 +69,15 @@ class Pool:
 
 
 def result_pool(count: int) -> Pool:
-    """Stored generation results: a model's PNG as ``imagify.images.compact`` keeps it (WebP, q90),
+    """Stored generation results: a model's PNG as ``imagify.media.compact`` keeps it (WebP, q90),
     ~150-450 KB as a data URI."""
-    from imagify import images
+    from imagify import media
 
     uris = []
     for n in range(count):
         noise = 4.0 + 4.0 * n / max(1, count - 1)
         png = encode(photo(1024, 1024, seed=1000 + n, noise=noise), "PNG")
-        stored = images.compact(images.Image(data=png, mime="image/png"))
+        stored = media.compact(media.Image(data=png, mime="image/png"))
         uris.append(stored.data_uri())
     return Pool(tuple(uris))
 

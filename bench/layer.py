@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from bench import pyc
+from tools import pyc
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "layers" / "common" / "requirements.txt"
@@ -112,7 +112,7 @@ def build(root: Path, function_dirs: list[Path], source: Path = ROOT) -> Deploym
 
 
 def prepare(deployment: Deployment, mode: str) -> None:
-    """Bytecode of ``mode`` in the function code and the layer (see :mod:`bench.pyc`); the runtime's own
+    """Bytecode of ``mode`` in the function code and the layer (see :mod:`tools.pyc`); the runtime's own
     packages always have valid bytecode, as AWS's runtime image does."""
     pyc.prepare(deployment.task, mode)
     pyc.prepare(deployment.layer, mode)

@@ -13,9 +13,9 @@ from bench.report import Section
 
 
 def stored_sizes() -> list[list[object]]:
-    from imagify import images as app_images
-    from imagify.ai.images import ImageRequest
-    from imagify.ai.offline import OfflineImageModel
+    from imagify import media as app_images
+    from imagify.ai.images.offline import OfflineImageModel
+    from imagify.ai.images.protocol import ImageRequest
 
     rows: list[list[object]] = []
     samples: list[tuple[str, bytes]] = [
@@ -45,10 +45,10 @@ def stored_sizes() -> list[list[object]]:
 
 
 def serving_times(reps: int = 5) -> list[list[object]]:
-    """What reading a stored result for ``GET .../image`` costs (``imagify.images.parse_stored``: base64, the
+    """What reading a stored result for ``GET .../image`` costs (``imagify.media.parse_stored``: base64, the
     type from the bytes, the structure checked) against decoding every pixel (``images.decoded``, the check a
     model's output gets once, when it comes in), by size of the stored WebP."""
-    from imagify import images as app_images
+    from imagify import media as app_images
 
     rows: list[list[object]] = []
     for side in (1024, 2048, 4096):
@@ -107,7 +107,7 @@ def section(
     out.paragraph(
         "A result as the image model returns it (a 1024x1024 PNG of a photo-like picture: soft shapes under "
         "Gaussian sensor noise of the given standard deviation; a lossless PNG of a photo this size is 1.5-2 MB) "
-        "and as the row keeps it (`imagify.images.compact`: WebP q90 when that is under 70 % of the PNG, "
+        "and as the row keeps it (`imagify.media.compact`: WebP q90 when that is under 70 % of the PNG, "
         "as a data URI)."
     )
     out.table(

@@ -80,10 +80,10 @@ class BenchDatabase:
         self._drop_on_stop = name if self.external else None
 
     def migrate(self) -> int:
-        from imagify import migrate
+        from imagify import migrator
 
         with self.connect() as conn:
-            report = migrate.apply(conn)
+            report = migrator.apply(conn)
         return len(report.applied_now)
 
     def connect(self, **kwargs: Any) -> psycopg.Connection[DictRow]:

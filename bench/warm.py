@@ -108,8 +108,8 @@ def _replay(statements: list[capture.Statement]) -> Callable[[int, Conn], Any]:
 
 
 def cases(sc: Scene, item_uri: str) -> list[Case]:
+    from imagify.billing import ledger
     from imagify.generations import instructions, queries
-    from imagify.tokens import ledger
 
     hot = seed.HOT_USER
 

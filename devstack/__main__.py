@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -175,8 +174,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # Powertools warns once per process when a function publishes no metrics: noise locally.
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     try:
         return int(args.func(args))
     except TemplateError as error:

@@ -60,7 +60,7 @@ def connect(url: str) -> psycopg.Connection[dict[str, Any]]:
 
 def migrate(url: str) -> tuple[int, int]:
     """Apply pending migrations; (applied now, applied in total)."""
-    from imagify import migrate as migrations
+    from imagify import migrator as migrations
 
     with connect(url) as conn:
         report = migrations.apply(conn)
@@ -80,9 +80,9 @@ def reset_demo_user(url: str, admin_emails: str) -> DemoUser:
     it: a fresh random password, and admin if ``ADMIN_EMAILS`` lists it. Its balance only changes through
     the ledger: a new demo user opens with the signup (or admin) allowance, an admin is topped up to the
     admin allowance."""
+    from imagify.billing import ledger
     from imagify.identity.passwords import hash_password
     from imagify.settings import PricingSettings
-    from imagify.tokens import ledger
 
     pricing = PricingSettings()
     admins = {email.strip().lower() for email in admin_emails.split(",") if email.strip()}

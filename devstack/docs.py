@@ -10,9 +10,9 @@ import mimetypes
 import threading
 from pathlib import Path
 
-from devstack import openapi
 from devstack.gateway_responses import HttpResponse
 from devstack.template import Template
+from tools import openapi
 
 _PAGE = """<!doctype html>
 <html lang="en">

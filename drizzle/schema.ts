@@ -289,7 +289,7 @@ export const idempotency_keys = pgTable(
   ],
 );
 
-// The backend's migration runner's record of applied migrations/ files (imagify.migrate).
+// The backend's migration runner's record of applied migrations/ files (imagify.migrator).
 export const schema_migrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
   checksum: char("checksum", { length: 64 }).notNull(),

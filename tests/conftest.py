@@ -17,7 +17,7 @@ import pytest
 from psycopg import conninfo
 from psycopg import sql as sqlc
 
-from imagify import db, migrate, settings
+from imagify import db, migrator, settings
 from tests.support.api import ApiClient, Sql
 
 SEED_TABLES = (
@@ -92,7 +92,7 @@ def migrated_url(pg_admin_url: str) -> Iterator[str]:
     name = f"imagify_test_{uuid.uuid4().hex[:8]}"
     url = _create_database(pg_admin_url, name)
     with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
-        migrate.apply(conn)
+        migrator.apply(conn)
     try:
         yield url
     finally:

@@ -3,7 +3,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from imagify import advisor
+from imagify.advisor import service
 from imagify.models.api import AdvisorInput, AdvisorSession
 from imagify.observability import tracer
 from imagify.web import IdempotencyKey, api_handler, caller, resolver
@@ -14,7 +14,7 @@ app = resolver()
 @app.post("/advisor", responses={201: {"description": "the advice, kept in the history"}})
 @tracer.capture_method
 def ask(body: Annotated[AdvisorInput, Body()], idempotency_key: IdempotencyKey = None) -> Response[AdvisorSession]:
-    answer = advisor.ask(caller(app), body.message, body.user_photo_url, idempotency_key)
+    answer = service.ask(caller(app), body.message, body.user_photo_url, idempotency_key)
     return Response(status_code=answer.status, content_type=content_types.APPLICATION_JSON, body=answer.body)
 
 

@@ -4,7 +4,7 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from imagify import advisor
+from imagify.advisor import service
 from imagify.models.api import AdvisorGenerateInput, Generation
 from imagify.observability import tracer
 from imagify.web import IdempotencyKey, api_handler, caller, resolver
@@ -19,7 +19,7 @@ def generate(
     body: Annotated[AdvisorGenerateInput | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Generation]:
-    answer = advisor.generate(caller(app), session_id, body.mode if body else None, idempotency_key)
+    answer = service.generate(caller(app), session_id, body.mode if body else None, idempotency_key)
     return Response(status_code=answer.status, content_type=content_types.APPLICATION_JSON, body=answer.body)
 
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from imagify import advisor
+from imagify.advisor import service
 from imagify.models.api import AdvisorSession
 from imagify.models.common import Cursor, Limit, Page
 from imagify.observability import tracer
@@ -16,7 +16,7 @@ app = resolver()
 def list_sessions(
     limit: Annotated[Limit, Query()] = 20, cursor: Annotated[Cursor, Query()] = None
 ) -> Page[AdvisorSession]:
-    rows, next_cursor = advisor.page(caller(app).user_id, limit, cursor)
+    rows, next_cursor = service.page(caller(app).user_id, limit, cursor)
     return Page[AdvisorSession](items=[AdvisorSession.from_row(r) for r in rows], next_cursor=next_cursor)
 
 

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from imagify.ai.provider import image_model
+from imagify.ai.images import image_model
 from imagify.generations import flow
-from imagify.tasks import GenerationTask, task_handler
+from imagify.generations.tasks import GenerationTask, task_handler
 
 
 @task_handler

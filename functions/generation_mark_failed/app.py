@@ -3,7 +3,7 @@
 from typing import Any
 
 from imagify.generations import flow
-from imagify.tasks import GenerationTask, task_handler
+from imagify.generations.tasks import GenerationTask, task_handler
 
 
 @task_handler

@@ -9,7 +9,7 @@ from typing import Literal
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import db, migrate
+from imagify import db, migrator
 from imagify.observability import logger, tracer
 
 
@@ -24,7 +24,7 @@ def handler(event: MigrateEvent, context: LambdaContext) -> dict[str, list[str]]
     # Its own connection, not the shared one: a long DDL run must not leave state on a reused connection.
     conn = db.connect()
     try:
-        report = migrate.apply(conn) if event.action == "apply" else migrate.status(conn)
+        report = migrator.apply(conn) if event.action == "apply" else migrator.status(conn)
     finally:
         conn.close()
     logger.info("migrations", extra=report.as_dict())

@@ -3,7 +3,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from imagify import images
+from imagify import media
 from imagify.observability import tracer
 from imagify.wardrobe import items
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
@@ -15,7 +15,7 @@ app = resolver()
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(item_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
-    return image_response(app, lambda: images.parse_stored(items.get(caller(app).user_id, item_id).image_base64))
+    return image_response(app, lambda: media.parse_stored(items.get(caller(app).user_id, item_id).image_base64))
 
 
 handler = api_handler(app)

@@ -19,12 +19,12 @@ import psutil  # type: ignore[import-untyped]  # a dependency of embedded-postgr
 import psycopg
 import pytest
 
-from imagify import migrate
+from imagify import migrator
 from tests.commands.support import ROOT, make, output, shell_environment
 
 
 def test_make_migrate_applies_every_migration_to_an_empty_database(scratch_database: str) -> None:
-    versions = [migration.version for migration in migrate.discover()]
+    versions = [migration.version for migration in migrator.discover()]
 
     first = make("migrate", env=shell_environment(DATABASE_URL=scratch_database))
 
@@ -57,7 +57,7 @@ def test_make_invoke_runs_the_health_function_on_its_sample_event(scratch_databa
     health = json.loads(response["body"])
     assert health["status"] == "ok"
     assert health["database"] == "ok"
-    assert health["migrations"] == {"applied": len(migrate.discover()), "pending": 0}
+    assert health["migrations"] == {"applied": len(migrator.discover()), "pending": 0}
 
 
 def _unchanged_by(target: str, path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from imagify import settings
-from imagify.ai import advisor
+from imagify.ai.advice import bedrock as bedrock_advisor
 from tests.fakes.gemini import png
 from tests.integration.wardrobe.helpers import ok, upload
 from tests.support.api import ApiClient
@@ -21,7 +21,7 @@ from tests.support.api import ApiClient
 def offline_advisor(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ADVISOR_PROVIDER", "offline")
     settings.ai_settings.cache_clear()
-    advisor.default_client.cache_clear()
+    bedrock_advisor.default_client.cache_clear()
     yield
     settings.ai_settings.cache_clear()
 

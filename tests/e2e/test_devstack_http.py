@@ -20,7 +20,7 @@ import psutil  # type: ignore[import-untyped]  # a dependency of embedded-postgr
 import psycopg
 import pytest
 
-from imagify import migrate
+from imagify import migrator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,7 +114,7 @@ def test_health(served: Served):
     health = _json(body)
     assert health["status"] == "ok"
     assert health["database"] == "ok"
-    assert health["migrations"] == {"applied": len(migrate.discover()), "pending": 0}
+    assert health["migrations"] == {"applied": len(migrator.discover()), "pending": 0}
     assert isinstance(health["version"], str)
     assert health.keys() == {"status", "database", "migrations", "version"}
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from imagify.ai.images import ANSWERED_WITH_TEXT, IMAGE_TOO_LARGE, REQUEST_REFUSED, UNREADABLE_IMAGE
-from imagify.images import MAX_IMAGE_PIXELS
+from imagify.ai.images.protocol import ANSWERED_WITH_TEXT, IMAGE_TOO_LARGE, REQUEST_REFUSED, UNREADABLE_IMAGE
+from imagify.media import MAX_IMAGE_PIXELS
 from tests.fakes.gemini import (
     DEFAULT_MODEL,
     error_reply,

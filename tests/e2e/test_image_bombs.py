@@ -1,4 +1,4 @@
-"""Images that declare more pixels than ``images.MAX_IMAGE_PIXELS`` are a 422 wherever an image comes in.
+"""Images that declare more pixels than ``media.MAX_IMAGE_PIXELS`` are a 422 wherever an image comes in.
 
 A decompression bomb is a few bytes whose header declares a picture of billions of pixels: decoding it
 would take gigabytes. It is refused from its header, before a pixel is decoded.
@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from imagify import images
+from imagify import media
 from tests.integration.generations import support
 from tests.support.api import ApiClient, ApiResponse, User
 
@@ -37,7 +37,7 @@ BOMBS = {
     "jpeg-65000x65000": (jpeg_header(65_000, 65_000), "image/jpeg"),
     "png-100-megapixels": (png_header(10_000, 10_000), "image/png"),
     "jpeg-108-megapixels": (jpeg_header(12_000, 9_000), "image/jpeg"),
-    "png-just-over-the-limit": (png_header(images.MAX_IMAGE_PIXELS // 1000 + 1, 1000), "image/png"),
+    "png-just-over-the-limit": (png_header(media.MAX_IMAGE_PIXELS // 1000 + 1, 1000), "image/png"),
 }
 
 

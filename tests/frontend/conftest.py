@@ -22,7 +22,7 @@ import pytest
 from psycopg import conninfo
 from psycopg.rows import dict_row
 
-from imagify import migrate
+from imagify import migrator
 
 FRONTEND = Path(__file__).parent
 REPO = FRONTEND.parents[1]
@@ -133,5 +133,5 @@ def backend_database(make_database: Callable[[], str]) -> str:
     """A database of the test's own, built by the backend's migrations/ (for what drizzle-kit may change)."""
     url = make_database()
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        migrate.apply(conn)
+        migrator.apply(conn)
     return url

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from devstack.events import api_event
-from imagify import migrate
+from imagify import migrator
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
@@ -44,7 +44,7 @@ def test_invoke_runs_the_health_function_with_an_event_file(migrated_url: str, t
     assert result["statusCode"] == 200
     body = json.loads(result["body"])
     assert body["status"] == "ok"
-    assert body["migrations"] == {"applied": len(migrate.discover()), "pending": 0}
+    assert body["migrations"] == {"applied": len(migrator.discover()), "pending": 0}
 
 
 def test_invoke_takes_a_plain_event_too(migrated_url: str, tmp_path: Path):

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from imagify import migrate
+from imagify import migrator
 
 
 def _connect(url: str) -> psycopg.Connection[psycopg.rows.DictRow]:
@@ -24,7 +24,7 @@ def _connect(url: str) -> psycopg.Connection[psycopg.rows.DictRow]:
 def migrations_dir(tmp_path: Path) -> Path:
     """A copy of the project's migrations that a test may add to or edit."""
     directory = tmp_path / "migrations"
-    shutil.copytree(migrate.MIGRATIONS_DIR, directory)
+    shutil.copytree(migrator.MIGRATIONS_DIR, directory)
     return directory
 
 
@@ -36,13 +36,13 @@ def _recorded(url: str) -> list[str]:
 def test_a_second_run_applies_nothing(scratch_database: str):
     # Given a database migrated once
     with _connect(scratch_database) as conn:
-        first = migrate.apply(conn)
+        first = migrator.apply(conn)
 
         # When the runner runs again
-        second = migrate.apply(conn)
+        second = migrator.apply(conn)
 
     # Then the first run applied every file, in order, and the second none
-    everything = [m.version for m in migrate.discover()]
+    everything = [m.version for m in migrator.discover()]
     assert first.applied_now == everything
     assert second.applied_now == []
     assert second.pending == []
@@ -52,7 +52,7 @@ def test_a_second_run_applies_nothing(scratch_database: str):
 def test_two_runners_at_once_apply_each_file_once(scratch_database: str, migrations_dir: Path):
     # Given a slow migration that would fail if it ran twice
     (migrations_dir / "0900_slow.sql").write_text("SELECT pg_sleep(0.3);\nCREATE TABLE only_once (id int);\n")
-    reports: list[migrate.Report] = []
+    reports: list[migrator.Report] = []
     failures: list[BaseException] = []
     start = threading.Barrier(2)
 
@@ -60,7 +60,7 @@ def test_two_runners_at_once_apply_each_file_once(scratch_database: str, migrati
         try:
             with _connect(scratch_database) as conn:
                 start.wait()
-                reports.append(migrate.apply(conn, migrations_dir))
+                reports.append(migrator.apply(conn, migrations_dir))
         except BaseException as error:
             failures.append(error)
 
@@ -74,7 +74,7 @@ def test_two_runners_at_once_apply_each_file_once(scratch_database: str, migrati
     # Then neither failed, every file was applied by exactly one of them, and each is recorded once
     assert failures == []
     applied_by_each = [set(report.applied_now) for report in reports]
-    everything = [m.version for m in migrate.discover(migrations_dir)]
+    everything = [m.version for m in migrator.discover(migrations_dir)]
     assert applied_by_each[0] | applied_by_each[1] == set(everything)
     assert applied_by_each[0] & applied_by_each[1] == set()
     assert _recorded(scratch_database) == everything
@@ -83,7 +83,7 @@ def test_two_runners_at_once_apply_each_file_once(scratch_database: str, migrati
 def test_an_edited_applied_file_is_refused(scratch_database: str, migrations_dir: Path):
     # Given a migrated database, and a later pending migration
     with _connect(scratch_database) as conn:
-        migrate.apply(conn, migrations_dir)
+        migrator.apply(conn, migrations_dir)
     (migrations_dir / "0900_next.sql").write_text("CREATE TABLE next_table (id int);\n")
 
     # When an applied file is edited
@@ -92,10 +92,10 @@ def test_an_edited_applied_file_is_refused(scratch_database: str, migrations_dir
 
     # Then status and apply both refuse, naming the file, and nothing further is applied
     with _connect(scratch_database) as conn:
-        with pytest.raises(migrate.MigrationError, match=r"0001_seed_schema was edited after it was applied"):
-            migrate.status(conn, migrations_dir)
-        with pytest.raises(migrate.MigrationError, match=r"new migration"):
-            migrate.apply(conn, migrations_dir)
+        with pytest.raises(migrator.MigrationError, match=r"0001_seed_schema was edited after it was applied"):
+            migrator.status(conn, migrations_dir)
+        with pytest.raises(migrator.MigrationError, match=r"new migration"):
+            migrator.apply(conn, migrations_dir)
         assert conn.execute("SELECT to_regclass('next_table') AS t").fetchone() == {"t": None}
 
 
@@ -103,12 +103,12 @@ def test_a_recorded_migration_without_its_file_is_refused(scratch_database: str,
     # Given a database migrated by newer code than this
     (migrations_dir / "0900_newer.sql").write_text("SELECT 1;\n")
     with _connect(scratch_database) as conn:
-        migrate.apply(conn, migrations_dir)
+        migrator.apply(conn, migrations_dir)
     (migrations_dir / "0900_newer.sql").unlink()
 
     # When the older code runs, Then it refuses
-    with _connect(scratch_database) as conn, pytest.raises(migrate.MigrationError, match="file is missing"):
-        migrate.apply(conn, migrations_dir)
+    with _connect(scratch_database) as conn, pytest.raises(migrator.MigrationError, match="file is missing"):
+        migrator.apply(conn, migrations_dir)
 
 
 def test_a_failing_migration_leaves_nothing_half_applied(scratch_database: str, migrations_dir: Path):
@@ -119,23 +119,23 @@ def test_a_failing_migration_leaves_nothing_half_applied(scratch_database: str, 
 
     # When the runner applies it
     with _connect(scratch_database) as conn:
-        with pytest.raises(migrate.MigrationError, match="0900_broken failed and was rolled back"):
-            migrate.apply(conn, migrations_dir)
+        with pytest.raises(migrator.MigrationError, match="0900_broken failed and was rolled back"):
+            migrator.apply(conn, migrations_dir)
 
         # Then the files before it are applied, and of it there is neither table nor record
         assert conn.execute("SELECT to_regclass('half_done') AS t").fetchone() == {"t": None}
-        report = migrate.status(conn, migrations_dir)
+        report = migrator.status(conn, migrations_dir)
     assert report.pending == ["0900_broken"]
     assert "0900_broken" not in _recorded(scratch_database)
 
 
 def test_the_cli_reports_and_applies(scratch_database: str):
     env = {**os.environ, "DATABASE_URL": scratch_database}
-    cli = [sys.executable, "-m", "imagify.migrate"]
+    cli = [sys.executable, "-m", "imagify.migrator"]
 
     # Given an empty database, When the CLI reports, Then everything is pending
     before = subprocess.run([*cli, "status"], env=env, capture_output=True, text=True, check=True)
-    count = len(migrate.discover())
+    count = len(migrator.discover())
     assert f"0 applied, {count} pending" in before.stdout
 
     # When it applies, Then each file is listed and nothing is pending

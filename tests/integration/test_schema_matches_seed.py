@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from imagify import migrate
+from imagify import migrator
 from tests.conftest import SEED_TABLES
 
 REFERENCE_SQL = Path(__file__).parent.parent / "fixtures" / "drizzle-reference.sql"
@@ -70,14 +70,14 @@ def _database_from_reference(url: str) -> None:
         conn.execute(REFERENCE_SQL.read_bytes(), prepare=False)
 
 
-def _database_from_migrations(url: str, directory: Path = migrate.MIGRATIONS_DIR) -> None:
+def _database_from_migrations(url: str, directory: Path = migrator.MIGRATIONS_DIR) -> None:
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        migrate.apply(conn, directory)
+        migrator.apply(conn, directory)
 
 
 @pytest.fixture
 def seed_migration_only(tmp_path: Path) -> Path:
-    (tmp_path / "0001_seed_schema.sql").write_bytes((migrate.MIGRATIONS_DIR / "0001_seed_schema.sql").read_bytes())
+    (tmp_path / "0001_seed_schema.sql").write_bytes((migrator.MIGRATIONS_DIR / "0001_seed_schema.sql").read_bytes())
     return tmp_path
 
 

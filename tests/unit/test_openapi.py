@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devstack import openapi
 from devstack.template import load
+from tools import openapi
 
 ROOT = Path(__file__).resolve().parents[2]
 

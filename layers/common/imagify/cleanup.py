@@ -12,11 +12,11 @@ from datetime import timedelta
 from typing import Any, LiteralString
 from uuid import UUID
 
-from imagify import db, storage, telemetry
+from imagify import db, observability, storage
+from imagify.billing import ledger
 from imagify.clock import utcnow
 from imagify.generations import execution, queries
 from imagify.settings import cleanup_settings, identity_settings, storage_settings
-from imagify.tokens import ledger
 
 STUCK_MESSAGE = "the generation did not finish in time; the tokens were refunded"
 
@@ -113,8 +113,8 @@ def _reap_stuck(counts: Counts, sfn: Any | None) -> None:
                 continue
             refund = ledger.refund_generation(conn, generation_id, note="reaped by the cleanup")
         counts.stuck_generations += 1
-        telemetry.count("GenerationsFailed", mode=mode, reason="stuck")
-        telemetry.refunded(refund, "stuck")
+        observability.count("GenerationsFailed", mode=mode, reason="stuck")
+        observability.refunded(refund, "stuck")
 
 
 def run(*, s3: Any | None = None, sfn: Any | None = None) -> Counts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from imagify import db, migrate
+from imagify import db, migrator
 from imagify.models.api import Health, MigrationCounts
 from imagify.observability import logger
 from imagify.settings import app_settings
@@ -14,8 +14,8 @@ def check() -> Health:
     version = app_settings().app_version
     try:
         with db.transaction() as conn:
-            report = migrate.status(conn)
-    except (db.DatabaseUnavailable, psycopg.Error, migrate.MigrationError) as error:
+            report = migrator.status(conn)
+    except (db.DatabaseUnavailable, psycopg.Error, migrator.MigrationError) as error:
         logger.warning("health check failed", extra={"reason": type(error).__name__})
         return Health(status="degraded", database="unreachable", migrations=None, version=version)
     counts = MigrationCounts(applied=len(report.applied), pending=len(report.pending))

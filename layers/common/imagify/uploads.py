@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from imagify import db, idempotency, images, storage
+from imagify import db, idempotency, media, storage
 from imagify.clock import utcnow
 from imagify.errors import InvalidInput, PayloadTooLarge
 from imagify.idempotency import Answer
@@ -130,7 +130,7 @@ def key_of(user_id: UUID, value: str, *, s3: Any | None = None) -> str | None:
 @dataclass(frozen=True)
 class Upload:
     key: str
-    image: images.Image
+    image: media.Image
     # When the cleanup may delete it: its upload time plus UPLOAD_TTL_S.
     expires_at: datetime
 
@@ -150,18 +150,18 @@ def fetch(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> Up
     if head["ContentLength"] > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"{field}: the upload is larger than 10 MB")
     declared = str(head.get("ContentType", "")).lower()
-    if declared not in images.ALLOWED_MIME:
+    if declared not in media.ALLOWED_MIME:
         raise InvalidInput(f"{field}: the upload is not a PNG, JPEG or WebP image")
     data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"{field}: the upload is larger than 10 MB")
     uploaded: datetime = head["LastModified"]
     expires_at = uploaded.replace(tzinfo=None) + timedelta(seconds=storage_settings().upload_ttl_s)
-    image = images.Image(data=data, mime=images.verified_mime(data, declared, field=field))
+    image = media.Image(data=data, mime=media.verified_mime(data, declared, field=field))
     return Upload(key=key, image=image, expires_at=expires_at)
 
 
-def read(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> images.Image:
+def read(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> media.Image:
     """The bytes of the caller's own upload, named by its uploadRef or by its presigned URL."""
     return fetch(user_id, value, field=field, s3=s3).image
 

@@ -23,10 +23,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import db, errors, images
+from imagify import db, errors, media
 from imagify.identity.principal import Principal, bearer_token
 from imagify.models.common import ErrorBody, ErrorInfo, storable
-from imagify.observability import logger, metrics, tracer
+from imagify.observability import logger, tracer
 from imagify.settings import app_settings
 
 # The optional ``Idempotency-Key`` header of the POSTs that create something.
@@ -224,14 +224,13 @@ def resolver() -> APIGatewayRestResolver:
 def api_handler(
     app: APIGatewayRestResolver, *, admin_only: bool = False
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda entry point of an HTTP function: its resolver inside logging, tracing and metrics.
+    """The Lambda entry point of an HTTP function: its resolver inside logging and tracing.
 
     ``admin_only`` refuses a caller who is not an admin before the request is even validated, so a
     non-admin learns nothing about what the route accepts (403, never a 422 describing the body)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @tracer.capture_lambda_handler
-    @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         refusal = _refused(event) or (_not_admin(event) if admin_only else None)
         return refusal or app.resolve(event, context)
@@ -315,7 +314,7 @@ IMAGE_RESPONSES: dict[int, OpenAPIResponse] = {
         "description": "the image bytes, typed from the bytes themselves (PNG, JPEG or WebP)",
         "content": {
             mime: OpenAPIResponseContentSchema(schema={"type": "string", "format": "binary"})
-            for mime in sorted(images.ALLOWED_MIME)
+            for mime in sorted(media.ALLOWED_MIME)
         },
     },
     409: {
@@ -326,7 +325,7 @@ IMAGE_RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
-def image_response(app: APIGatewayRestResolver, load: Callable[[], images.Image]) -> Response[Any]:
+def image_response(app: APIGatewayRestResolver, load: Callable[[], media.Image]) -> Response[Any]:
     """The image ``load`` gives, with validators: an unchanged image is a 304, and browsers keep it a year (it
     never changes under its URL: a new result is a new generation or item). Every answer it makes, the domain
     errors included, says ``nosniff``."""

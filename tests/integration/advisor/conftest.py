@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from imagify import settings
-from imagify.ai import advisor as ai_advisor
+from imagify.ai.advice import bedrock
 from tests.fakes.http import ScriptedServer, scripted_server
 
 MODEL_ID = "us.meta.llama4-maverick-17b-instruct-v1:0"
@@ -16,7 +16,7 @@ MODEL_ID = "us.meta.llama4-maverick-17b-instruct-v1:0"
 def clear_advisor_caches() -> None:
     settings.ai_settings.cache_clear()
     settings.pricing_settings.cache_clear()
-    ai_advisor.default_client.cache_clear()
+    bedrock.default_client.cache_clear()
 
 
 @pytest.fixture(scope="package")

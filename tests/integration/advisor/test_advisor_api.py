@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from imagify.ai.advisor import SYSTEM_PROMPT
+from imagify.ai.advice.protocol import SYSTEM_PROMPT
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import Reply, ScriptedServer

@@ -8,8 +8,9 @@ import socket
 import pytest
 from PIL import Image as PILImage
 
-from imagify import images
-from imagify.ai.advisor import SYSTEM_PROMPT, BedrockAdvisor
+from imagify import media
+from imagify.ai.advice.bedrock import BedrockAdvisor
+from imagify.ai.advice.protocol import SYSTEM_PROMPT
 from imagify.errors import InvalidInput, RateLimited, ServiceUnavailable
 from imagify.settings import ai_settings
 from tests.fakes import bedrock
@@ -34,7 +35,7 @@ def advisor_for(server: ScriptedServer) -> BedrockAdvisor:
 def test_the_request_carries_the_model_the_system_prompt_the_photo_and_the_question(fake: ScriptedServer):
     # Given a model that answers, and a PNG photo
     fake.script(bedrock.text_reply(ANSWER))
-    photo = images.Image(png(40, 60), "image/png")
+    photo = media.Image(png(40, 60), "image/png")
 
     # When advice is asked with the photo
     advisor_for(fake).advise("What should I wear to a summer wedding?", photo)
@@ -53,7 +54,7 @@ def test_the_request_carries_the_model_the_system_prompt_the_photo_and_the_quest
 
 def test_a_jpeg_photo_is_sent_as_format_jpeg(fake: ScriptedServer):
     fake.script(bedrock.text_reply(ANSWER))
-    photo = images.Image(jpeg(), "image/jpeg")
+    photo = media.Image(jpeg(), "image/jpeg")
     advisor_for(fake).advise("Casual Friday?", photo)
     assert bedrock.images_of(fake.requests[0]) == [("jpeg", photo.data)]
 
@@ -130,7 +131,7 @@ def test_a_large_photo_is_sent_downscaled_in_its_format(fake: ScriptedServer):
     fake.script(bedrock.text_reply(ANSWER))
 
     # When advice is asked with it
-    advisor_for(fake).advise("x", images.Image(out.getvalue(), "image/jpeg"))
+    advisor_for(fake).advise("x", media.Image(out.getvalue(), "image/jpeg"))
 
     # Then the model got it at most as large as generations use (input_longest_edge), still a JPEG
     [(fmt, data)] = bedrock.images_of(fake.requests[0])

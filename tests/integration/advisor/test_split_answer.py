@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imagify.ai.advisor import MAX_PROMPT_CHARS, split_answer
+from imagify.ai.advice.protocol import MAX_PROMPT_CHARS, split_answer
 
 PROMPT = "A photorealistic full-body photograph of a person in a camel wool coat over a cream knit, soft daylight."
 

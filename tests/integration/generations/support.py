@@ -40,7 +40,7 @@ def clear_flow_caches() -> None:
         settings.storage_settings,
     ):
         getter.cache_clear()
-    from imagify.ai import gemini
+    from imagify.ai.images import gemini
 
     gemini.default_client.cache_clear()
     execution._sfn = None
@@ -243,7 +243,7 @@ def ledger_kinds(sql: Sql, *, generation_id: str | None = None, user: User | Non
 
 def set_balance(sql: Sql, user: User, tokens: int) -> None:
     """An admin's adjustment through the ledger, so the balance still equals the sum of the ledger."""
-    from imagify.tokens import ledger
+    from imagify.billing import ledger
 
     with sql.transaction():
         delta = tokens - balance(sql, user)

@@ -15,8 +15,8 @@ import yaml
 from google import genai
 from google.genai import types
 
-from imagify.ai.gemini import GeminiImageModel
-from imagify.ai.images import (
+from imagify.ai.images.gemini import GeminiImageModel
+from imagify.ai.images.protocol import (
     ANSWERED_WITH_TEXT,
     FINISH_REASONS,
     REQUEST_REFUSED,

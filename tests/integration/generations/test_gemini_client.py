@@ -10,15 +10,15 @@ import pytest
 from google import genai
 from google.genai import types
 
-from imagify.ai.gemini import GeminiImageModel
-from imagify.ai.images import (
+from imagify.ai.images.gemini import GeminiImageModel
+from imagify.ai.images.protocol import (
     ANSWERED_WITH_TEXT,
     GeminiThrottled,
     GeminiUnavailable,
     GenerationRejected,
     ImageRequest,
 )
-from imagify.images import Image
+from imagify.media import Image
 from tests.fakes import gemini as fakes
 from tests.fakes.gemini import (
     DEFAULT_MODEL,

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from devstack import events
 from devstack.context import LambdaContext
 from devstack.runtime import Handler
-from imagify.identity import tokens
-from imagify.identity.tokens import InvalidToken, verify_access_token
+from imagify.identity import credentials
+from imagify.identity.credentials import InvalidToken, verify_access_token
 
 from .conftest import SIGNING_SECRET, Account, reload_settings
 
@@ -135,7 +135,7 @@ def test_our_own_claims_signed_with_the_signing_key_are_accepted(authorizer: Han
     # The control for every forgery below: the same claims, signed properly, pass both checks.
     token = _sign(_claims(alice))
 
-    assert verify_access_token(token) == tokens.AccessClaims(user_id=alice.id, session_id=alice.session_id)
+    assert verify_access_token(token) == credentials.AccessClaims(user_id=alice.id, session_id=alice.session_id)
     assert authorize(authorizer, token)["context"]["userId"] == str(alice.id)
     assert authorize(authorizer, alice.access_token)["context"]["userId"] == str(alice.id)
 
@@ -157,7 +157,7 @@ def test_a_token_of_an_older_key_still_listed_verifies(
 ):
     # Given a token signed by k0 while k0 was the signing key
     reload_settings(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k0", "k0": OLD_SECRET, "k1": SIGNING_SECRET}))
-    old = tokens.issue_access_token(alice.id, session_id=alice.session_id).token
+    old = credentials.issue_access_token(alice.id, session_id=alice.session_id).token
     assert jwt.get_unverified_header(old)["kid"] == "k0"
 
     # When the keys rotate: k1 signs, k0 stays listed
@@ -166,14 +166,14 @@ def test_a_token_of_an_older_key_still_listed_verifies(
     # Then the old token still verifies, and new tokens are signed by k1
     assert verify_access_token(old).user_id == alice.id
     assert authorize(authorizer, old)["context"]["userId"] == str(alice.id)
-    new = tokens.issue_access_token(alice.id, session_id=alice.session_id).token
+    new = credentials.issue_access_token(alice.id, session_id=alice.session_id).token
     assert jwt.get_unverified_header(new)["kid"] == "k1"
 
 
 def test_a_token_of_a_rotated_out_key_is_refused(authorizer: Handler, alice: Account, monkeypatch: pytest.MonkeyPatch):
     # Given a token signed by k0, which verified while k0 was listed
     reload_settings(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k0", "k0": OLD_SECRET, "k1": SIGNING_SECRET}))
-    old = tokens.issue_access_token(alice.id, session_id=alice.session_id).token
+    old = credentials.issue_access_token(alice.id, session_id=alice.session_id).token
     assert authorize(authorizer, old)["context"]["userId"] == str(alice.id)
 
     # When k0 is removed from JWT_KEYS

@@ -11,7 +11,7 @@ import pytest
 from psycopg import sql as pgsql
 
 from imagify import db
-from imagify.tokens import ledger
+from imagify.billing import ledger
 
 from .conftest import PASSWORD, UPLOADS_BUCKET, Account, Api, MakeUser, Sql, own_moto_account, scalar
 

@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from imagify import db
+from imagify.billing import ledger
 from imagify.errors import Conflict, InsufficientTokens
-from imagify.tokens import ledger
 
 from .conftest import Account, Api, MakeUser, Sql, scalar
 

@@ -211,7 +211,7 @@ def test_a_deleted_users_tokens_fail(authorizer: Handler, alice: Account, sql: S
 
 def test_an_access_token_without_a_session_still_names_a_live_user(authorizer: Handler, make_user: MakeUser, sql: Sql):
     # An access token of a user deleted after it was issued is refused, even when it has no sid.
-    from imagify.identity.tokens import issue_access_token
+    from imagify.identity.credentials import issue_access_token
 
     bob = make_user("bob@example.com")
     token = issue_access_token(bob.id).token

@@ -13,8 +13,8 @@ import time
 from typing import Any
 from uuid import UUID
 
-from imagify import db, errors, images, telemetry
-from imagify.ai.images import (
+from imagify import db, errors, media, observability
+from imagify.ai.images.protocol import (
     IMAGE_TOO_LARGE,
     REJECTIONS,
     UNREADABLE_IMAGE,
@@ -22,10 +22,10 @@ from imagify.ai.images import (
     ImageModel,
     ImageRequest,
 )
+from imagify.billing import ledger
 from imagify.generations import inputs, queries
 from imagify.observability import logger
 from imagify.settings import ai_settings
-from imagify.tokens import ledger
 
 
 class GenerationGone(Exception):
@@ -34,10 +34,8 @@ class GenerationGone(Exception):
 
 def mark_processing(generation_id: UUID) -> None:
     with db.transaction() as conn:
-        moved = conn.execute(
-            "UPDATE generations SET status = 'processing' WHERE id = %s AND status = 'pending'", (generation_id,)
-        ).rowcount
-        if moved == 0 and queries.status_of(conn, generation_id) != "processing":
+        moved = queries.start_processing(conn, generation_id)
+        if not moved and queries.status_of(conn, generation_id) != "processing":
             raise GenerationGone(f"generation {generation_id} is no longer pending")
 
 
@@ -48,7 +46,7 @@ def generate(generation_id: UUID, model: ImageModel) -> None:
     row = found[0]
     longest = ai_settings().input_longest_edge
     photos = tuple(
-        images.downscaled(inputs.photo(row.user_id, value, field=field), longest)
+        media.downscaled(inputs.photo(row.user_id, value, field=field), longest)
         for field, value in (("userPhotoUrl", row.user_photo_url), ("itemPhotoUrl", row.item_photo_url))
         if value is not None
     )
@@ -56,44 +54,36 @@ def generate(generation_id: UUID, model: ImageModel) -> None:
     started = time.monotonic()
     result = model.generate(ImageRequest(instruction=row.ai_prompt_used, images=photos))
     elapsed_ms = int((time.monotonic() - started) * 1000)
-    telemetry.milliseconds("GenerationLatency", elapsed_ms, mode=row.mode)
-    stored = images.compact(_checked(result.image, model=result.model))
+    observability.milliseconds("GenerationLatency", elapsed_ms, mode=row.mode)
+    stored = media.compact(_checked(result.image, model=result.model))
     with db.transaction() as conn:
-        written = conn.execute(
-            "UPDATE generations SET result_image_base64 = %s, model_used = %s, generation_time_ms = %s "
-            "WHERE id = %s AND status = 'processing'",
-            (stored.data_uri(), result.model[:100], elapsed_ms, generation_id),
-        ).rowcount
-    if written == 0:
+        written = queries.write_result(conn, generation_id, stored.data_uri(), result.model, elapsed_ms)
+    if not written:
         raise GenerationGone(f"generation {generation_id} was cancelled while the model worked")
 
 
-def _checked(image: images.Image, *, model: str) -> images.Image:
-    """What the model sent, once it decodes as a PNG, JPEG or WebP of at most ``images.MAX_IMAGE_PIXELS``
+def _checked(image: media.Image, *, model: str) -> media.Image:
+    """What the model sent, once it decodes as a PNG, JPEG or WebP of at most ``media.MAX_IMAGE_PIXELS``
     pixels; its type is the one its bytes show, whatever the model's label said."""
     try:
-        return images.decoded(image.data)
-    except images.NotAnImage as error:
+        return media.decoded(image.data)
+    except media.NotAnImage as error:
         logger.warning(
             "the image model sent back bytes that are not a usable image",
             extra={"model": model, "declared_mime": image.mime[:100], "size": len(image.data), "why": str(error)},
         )
-        too_large = isinstance(error, images.TooManyPixels)
+        too_large = isinstance(error, media.TooManyPixels)
         raise GenerationRejected(IMAGE_TOO_LARGE if too_large else UNREADABLE_IMAGE) from None
 
 
 def mark_completed(generation_id: UUID) -> None:
     with db.transaction() as conn:
-        done = conn.execute(
-            "UPDATE generations SET status = 'completed' "
-            "WHERE id = %s AND status = 'processing' AND result_image_base64 IS NOT NULL RETURNING mode",
-            (generation_id,),
-        ).fetchone()
-        if done is None and queries.status_of(conn, generation_id) != "completed":
+        mode = queries.complete(conn, generation_id)
+        if mode is None and queries.status_of(conn, generation_id) != "completed":
             raise GenerationGone(f"generation {generation_id} cannot complete")
-    if done is not None:
+    if mode is not None:
         logger.info("generation completed", extra={"generation_id": str(generation_id)})
-        telemetry.count("GenerationsCompleted", mode=str(done["mode"]))
+        observability.count("GenerationsCompleted", mode=mode)
 
 
 # Errors whose own message is meant for the user (they say what was wrong with the request). A model's
@@ -135,5 +125,5 @@ def mark_failed(generation_id: UUID, error: dict[str, Any] | None) -> None:
             refund = ledger.refund_generation(conn, generation_id, note=reason)
     if failed_now:
         logger.info("generation failed", extra={"generation_id": str(generation_id), "reason": reason})
-        telemetry.count("GenerationsFailed", mode=failed_now, reason=reason)
-    telemetry.refunded(refund, reason)
+        observability.count("GenerationsFailed", mode=failed_now, reason=reason)
+    observability.refunded(refund, reason)

@@ -115,3 +115,45 @@ def fail(conn: db.Connection, generation_id: UUID, message: str) -> str | None:
         (message, generation_id),
     ).fetchone()
     return str(row["mode"]) if row else None
+
+
+def lock_own(conn: db.Connection, generation_id: UUID, user_id: UUID) -> str | None:
+    """The status of the user's generation, locked for this transaction (``None`` when it is not theirs)."""
+    row = conn.execute(
+        "SELECT status FROM generations WHERE id = %s AND user_id = %s FOR UPDATE", (generation_id, user_id)
+    ).fetchone()
+    return None if row is None else str(row["status"])
+
+
+def delete(conn: db.Connection, generation_id: UUID) -> None:
+    conn.execute("DELETE FROM generations WHERE id = %s", (generation_id,))
+
+
+def start_processing(conn: db.Connection, generation_id: UUID) -> bool:
+    """pending → processing; ``False`` when it was not pending."""
+    return bool(
+        conn.execute(
+            "UPDATE generations SET status = 'processing' WHERE id = %s AND status = 'pending'", (generation_id,)
+        ).rowcount
+    )
+
+
+def write_result(conn: db.Connection, generation_id: UUID, image: str, model: str, elapsed_ms: int) -> bool:
+    """Store the image of a generation still processing; ``False`` when it no longer is."""
+    return bool(
+        conn.execute(
+            "UPDATE generations SET result_image_base64 = %s, model_used = %s, generation_time_ms = %s "
+            "WHERE id = %s AND status = 'processing'",
+            (image, model[:100], elapsed_ms, generation_id),
+        ).rowcount
+    )
+
+
+def complete(conn: db.Connection, generation_id: UUID) -> str | None:
+    """processing (with its image) → completed; the generation's mode, or ``None`` when it did not move."""
+    row = conn.execute(
+        "UPDATE generations SET status = 'completed' "
+        "WHERE id = %s AND status = 'processing' AND result_image_base64 IS NOT NULL RETURNING mode",
+        (generation_id,),
+    ).fetchone()
+    return None if row is None else str(row["mode"])

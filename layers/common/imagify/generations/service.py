@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from imagify import db, idempotency, images, telemetry
+from imagify import db, idempotency, media, observability
+from imagify.billing import ledger
 from imagify.errors import InvalidTransition, NotFound, ServiceUnavailable, TooManyInFlight
 from imagify.generations import execution, inputs, instructions, queries
 from imagify.idempotency import Answer
@@ -14,7 +15,6 @@ from imagify.models.api import Generation, GenerationInput
 from imagify.models.rows import GenerationRow
 from imagify.observability import logger
 from imagify.settings import pricing_settings
-from imagify.tokens import ledger
 
 OPERATION = "generations.create"
 CANCELLED = "cancelled by the user; the tokens were refunded"
@@ -98,12 +98,12 @@ def create(
             if idempotency_key:
                 # The 503 invites a retry: free the key, so the retry starts a generation of its own.
                 idempotency.forget(conn, caller.user_id, OPERATION, idempotency_key)
-        telemetry.count("GenerationsFailed", mode=request.mode, reason="start_failed")
-        telemetry.refunded(refund, "start_failed")
+        observability.count("GenerationsFailed", mode=request.mode, reason="start_failed")
+        observability.refunded(refund, "start_failed")
         raise ServiceUnavailable("the generation could not be started; your tokens were refunded") from error
     logger.info("generation started", extra={"generation_id": str(generation_id), "mode": request.mode})
-    telemetry.count("GenerationsStarted", mode=request.mode)
-    telemetry.count("TokensCharged", -charge.delta, mode=request.mode)
+    observability.count("GenerationsStarted", mode=request.mode)
+    observability.count("TokensCharged", -charge.delta, mode=request.mode)
     body = _view(None, generation_id)
     if idempotency_key:
         idempotency.remember(caller.user_id, OPERATION, idempotency_key, 202, body)
@@ -117,20 +117,18 @@ def get(caller: Principal, generation_id: UUID) -> tuple[GenerationRow, int]:
     return found
 
 
-def image(caller: Principal, generation_id: UUID) -> images.Image:
+def image(caller: Principal, generation_id: UUID) -> media.Image:
     row, _ = get(caller, generation_id)
     if row.status != "completed" or row.result_image_base64 is None:
         raise NotFound("this generation has no image (yet)")
-    return images.parse_stored(row.result_image_base64)
+    return media.parse_stored(row.result_image_base64)
 
 
 def _lock_own(conn: db.Connection, caller: Principal, generation_id: UUID) -> str:
-    row = conn.execute(
-        "SELECT status FROM generations WHERE id = %s AND user_id = %s FOR UPDATE", (generation_id, caller.user_id)
-    ).fetchone()
-    if row is None:
+    status = queries.lock_own(conn, generation_id, caller.user_id)
+    if status is None:
         raise NotFound("generation not found")
-    return str(row["status"])
+    return status
 
 
 def cancel(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) -> tuple[GenerationRow, int]:
@@ -140,8 +138,8 @@ def cancel(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) ->
             raise InvalidTransition(f"the generation has already {status}; there is nothing to cancel")
         mode = queries.fail(conn, generation_id, CANCELLED)
         refund = ledger.refund_generation(conn, generation_id, note="cancelled")
-    telemetry.count("GenerationsFailed", mode=mode or "unknown", reason="cancelled")
-    telemetry.refunded(refund, "cancelled")
+    observability.count("GenerationsFailed", mode=mode or "unknown", reason="cancelled")
+    observability.refunded(refund, "cancelled")
     execution.stop(generation_id, "cancelled by the user", client=sfn)
     return get(caller, generation_id)
 
@@ -154,6 +152,6 @@ def delete(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) ->
         if running:
             queries.fail(conn, generation_id, CANCELLED)
             ledger.refund_generation(conn, generation_id, note="deleted while running")
-        conn.execute("DELETE FROM generations WHERE id = %s", (generation_id,))
+        queries.delete(conn, generation_id)
     if running:
         execution.stop(generation_id, "deleted by the user", client=sfn)

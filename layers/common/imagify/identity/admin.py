@@ -8,10 +8,10 @@ from uuid import UUID
 from psycopg import sql
 
 from imagify import db, pagination
+from imagify.billing import ledger
 from imagify.identity import users
 from imagify.models.rows import USER_COLUMNS, GenerationMode, GenerationStatus, UserRow
 from imagify.settings import pricing_settings
-from imagify.tokens import ledger
 
 _FIELDS = db.columns(USER_COLUMNS)
 

@@ -10,7 +10,7 @@ from imagify import db
 from imagify.clock import utcnow
 from imagify.errors import InvalidCredentials, RateLimited, Unauthorized
 from imagify.identity import passwords, sessions, users
-from imagify.identity.tokens import AccessToken, issue_access_token, looks_like_jwt, verify_access_token
+from imagify.identity.credentials import AccessToken, issue_access_token, looks_like_jwt, verify_access_token
 from imagify.models.rows import UserRow
 from imagify.observability import logger
 from imagify.settings import app_settings, identity_settings, pricing_settings

@@ -7,8 +7,8 @@ from uuid import UUID
 from imagify import db
 from imagify.errors import Unauthorized
 from imagify.identity import sessions
+from imagify.identity.credentials import InvalidToken, looks_like_jwt, verify_access_token
 from imagify.identity.principal import Principal
-from imagify.identity.tokens import InvalidToken, looks_like_jwt, verify_access_token
 
 _PRINCIPAL = """
 SELECT u.id, u.role, u.plan FROM users u

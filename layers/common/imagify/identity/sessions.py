@@ -8,7 +8,7 @@ from uuid import UUID
 
 from imagify.clock import utcnow
 from imagify.db import Connection
-from imagify.identity.tokens import new_session_token, stored_session_token
+from imagify.identity.credentials import new_session_token, stored_session_token
 from imagify.settings import identity_settings
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from psycopg import sql
 
-from imagify import db, images, pagination
+from imagify import db, media, pagination
 from imagify.errors import Conflict, NotFound
 from imagify.models.rows import (
     WARDROBE_ITEM_COLUMNS,
@@ -24,7 +24,7 @@ _SUMMARY = db.columns(WARDROBE_ITEM_LIST_COLUMNS)
 
 def checked_image(data_uri: str, field: str) -> str:
     """A data URI whose bytes really are the image type it names (re-encoded as it came)."""
-    return images.from_data_uri(data_uri, max_bytes=MAX_IMAGE_BYTES, field=field).data_uri()
+    return media.from_data_uri(data_uri, max_bytes=MAX_IMAGE_BYTES, field=field).data_uri()
 
 
 def require_own_collection(conn: db.Connection, user_id: UUID, collection_id: UUID | None) -> None:

@@ -8,7 +8,7 @@
 - Each record keeps the file's SHA-256. An applied file that was edited since, or a record with no file,
   stops the runner before it changes anything: the database and the code disagree, and a person decides.
 
-``python -m imagify.migrate status|apply`` is the CLI; ``functions/migrate`` is the Lambda.
+``python -m imagify.migrator status|apply`` is the CLI; ``functions/migrate`` is the Lambda.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def apply(conn: db.Connection, directory: Path = MIGRATIONS_DIR) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m imagify.migrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m imagify.migrator", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["status", "apply"], nargs="?", default="status")
     args = parser.parse_args(argv)
     conn = db.connect()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from imagify.images import Image
+from imagify.media import Image
 
 ImageSize = Literal["1K", "2K", "4K"]
 

@@ -11,7 +11,7 @@ Usage (no dependency beyond the standard library; run it with the Lambda runtime
 bytecode is per version)::
 
     sam build
-    python3.13 bench/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
+    python3.13 tools/pyc.py .aws-sam/build/CommonLayer/python .aws-sam/build/*Function
     sam deploy
 
 It removes any ``__pycache__`` there, compiles every ``.py`` with ``--invalidation-mode unchecked-hash``

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from psycopg import sql
 
-from imagify import db, idempotency, pagination, telemetry
-from imagify.ai.advisor import AdvisorModel, advisor_model
+from imagify import db, idempotency, observability, pagination
+from imagify.ai.advice import advisor_model
+from imagify.ai.advice.protocol import AdvisorModel
+from imagify.billing import ledger
 from imagify.errors import Conflict, InsufficientTokens, NotFound
 from imagify.generations import inputs, service
 from imagify.idempotency import Answer
@@ -16,7 +18,6 @@ from imagify.identity.principal import Principal
 from imagify.models.api import AdvisorSession, GenerationInput
 from imagify.models.rows import ADVISOR_SESSION_COLUMNS, AdvisorSessionRow
 from imagify.settings import pricing_settings
-from imagify.tokens import ledger
 
 OPERATION = "advisor.ask"
 _COLUMNS = db.columns(ADVISOR_SESSION_COLUMNS)
@@ -52,7 +53,7 @@ def ask(
     try:
         advice = (model or advisor_model()).advise(message, photo)
     except Exception as error:
-        telemetry.count("AdvisorCalls", outcome=type(error).__name__)
+        observability.count("AdvisorCalls", outcome=type(error).__name__)
         if idempotency_key:
             _forget(caller.user_id, idempotency_key)  # nothing happened: the same key may be tried again
         raise
@@ -72,7 +73,7 @@ def ask(
         if idempotency_key:
             _forget(caller.user_id, idempotency_key)
         raise
-    telemetry.count("AdvisorCalls", outcome="ok")
+    observability.count("AdvisorCalls", outcome="ok")
     body = AdvisorSession.from_row(AdvisorSessionRow.model_validate(row)).model_dump(mode="json", by_alias=True)
     if idempotency_key:
         idempotency.remember(caller.user_id, OPERATION, idempotency_key, 201, body)

@@ -13,7 +13,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from imagify.ai.images import (
+from imagify.ai.images.protocol import (
     ANSWERED_WITH_TEXT,
     BLOCKED,
     FINISH_REASONS,
@@ -26,7 +26,7 @@ from imagify.ai.images import (
     ImageResult,
     redacted,
 )
-from imagify.images import Image
+from imagify.media import Image
 from imagify.observability import logger
 from imagify.settings import AiSettings, ai_settings
 

@@ -14,8 +14,8 @@ import textwrap
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
-from imagify.ai.images import ImageRequest, ImageResult
-from imagify.images import Image
+from imagify.ai.images.protocol import ImageRequest, ImageResult
+from imagify.media import Image
 
 MODEL = "offline-preview"
 SIZE = 768
