@@ -18,18 +18,8 @@ from psycopg import conninfo
 from psycopg import sql as sqlc
 
 from imagify import db, migrator, settings
-from tests.support.api import ApiClient, Sql
-
-SEED_TABLES = (
-    "users",
-    "accounts",
-    "sessions",
-    "generations",
-    "wardrobe_items",
-    "wardrobe_collections",
-    "advisor_sessions",
-    "verification_tokens",
-)
+from tests.support.api import ApiClient, GatewayTransport
+from tests.support.sql import SEED_TABLES, Sql
 
 
 def _clear_caches() -> None:
@@ -140,7 +130,7 @@ def api(local_stack: Any, database: str) -> ApiClient:
     """The API through the local stack's gateway (routes, authorizer, handlers), on an emptied database."""
     from devstack.apigw import Gateway
 
-    return ApiClient(Gateway(local_stack.template, local_stack.runtime))
+    return ApiClient(GatewayTransport(Gateway(local_stack.template, local_stack.runtime)))
 
 
 @pytest.fixture

@@ -1,13 +1,14 @@
 from typing import Annotated
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.advisor import service
-from imagify.models.api import AdvisorGenerateInput, Generation
+from imagify.generations import service as generations
+from imagify.models.api import AdvisorGenerateInput, Generation, GenerationInput
 from imagify.observability import tracer
-from imagify.web import IdempotencyKey, api_handler, caller, resolver
+from imagify.web import IdempotencyKey, answer_once, api_handler, caller, resolver
 
 app = resolver()
 
@@ -19,8 +20,11 @@ def generate(
     body: Annotated[AdvisorGenerateInput | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Generation]:
-    answer = service.generate(caller(app), session_id, body.mode if body else None, idempotency_key)
-    return Response(status_code=answer.status, content_type=content_types.APPLICATION_JSON, body=answer.body)
+    who = caller(app)
+    fields = service.generation_body(who.user_id, session_id, body.mode if body else None)
+    request = GenerationInput.model_validate(fields)  # the checks of POST /generations
+    outcome = generations.create(who, generations.Request.from_body(request.model_dump(mode="json")), idempotency_key)
+    return answer_once(outcome, 202, lambda found: Generation.from_row(found[0], tokens_charged=found[1]))
 
 
 handler = api_handler(app)

@@ -1,12 +1,12 @@
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify import uploads
 from imagify.models.api import UploadInput, UploadTicket
 from imagify.observability import tracer
-from imagify.web import IdempotencyKey, api_handler, caller, resolver
+from imagify.web import IdempotencyKey, answer_once, api_handler, caller, resolver
 
 app = resolver()
 
@@ -16,8 +16,14 @@ app = resolver()
 def create_upload(
     body: Annotated[UploadInput, Body()], idempotency_key: IdempotencyKey = None
 ) -> Response[UploadTicket]:
-    answer = uploads.create_ticket(caller(app), body, idempotency_key)
-    return Response(status_code=answer.status, content_type=content_types.APPLICATION_JSON, body=answer.body)
+    outcome = uploads.create_ticket(caller(app), body.purpose, body.content_type, body.content_length, idempotency_key)
+    return answer_once(
+        outcome,
+        201,
+        lambda ticket: UploadTicket(
+            upload_url=ticket.url, fields=ticket.fields, upload_ref=ticket.ref, expires_at=ticket.expires_at
+        ),
+    )
 
 
 handler = api_handler(app)

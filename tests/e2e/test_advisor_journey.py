@@ -13,8 +13,9 @@ from imagify.ai.advice import bedrock as bedrock_advisor
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer, scripted_server
-from tests.integration.wardrobe.helpers import decoded, ok, upload, wait_for_generation
+from tests.integration.wardrobe.helpers import ok, upload, wait_for_generation
 from tests.support.api import ApiClient
+from tests.support.images import decoded_data_uri
 
 PROMPT = "A photorealistic full-body photograph of the person in a rust corduroy jacket and cream turtleneck."
 ANSWER = f"Try **rust corduroy** over a cream turtleneck.\n\n<generation_prompt>{PROMPT}</generation_prompt>"
@@ -79,7 +80,7 @@ def test_from_advice_to_a_kept_look(api: ApiClient, converse: ScriptedServer):
     assert [i["id"] for i in found] == [item["id"]]
     item_image = api.get(f"/wardrobe/items/{item['id']}/image", token=token)
     generation_image = api.get(f"/generations/{generation['id']}/image", token=token)
-    assert item_image.body == generation_image.body == decoded(generation["resultImageBase64"])[1]
+    assert item_image.body == generation_image.body == decoded_data_uri(generation["resultImageBase64"])[1]
 
     # What it cost: the advice (2) and the generation (1), in the token history
     history = ok(api.get("/me/token-transactions", token=token))["items"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.api import ApiClient, Sql
+from tests.support.api import ApiClient
+from tests.support.sql import Sql
 
 LISTS = (
     "/generations",

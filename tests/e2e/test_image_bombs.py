@@ -6,31 +6,12 @@ would take gigabytes. It is refused from its header, before a pixel is decoded.
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 import pytest
 
 from imagify import media
 from tests.integration.generations import support
 from tests.support.api import ApiClient, ApiResponse, User
-
-
-def png_header(width: int, height: int) -> bytes:
-    """A PNG of 69 bytes that says it is ``width`` x ``height`` (its one IDAT holds almost nothing)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
-
-
-def jpeg_header(width: int, height: int) -> bytes:
-    """A JPEG start of frame that says it is ``width`` x ``height``, and nothing to decode."""
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + sof + b"\xff\xd9"
-
+from tests.support.images import jpeg_header, png_header
 
 BOMBS = {
     "png-50000x50000": (png_header(50_000, 50_000), "image/png"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, unsuppor
 from devstack.apigw import Gateway
 from devstack.server import ApiServer
 from tests.support.api import ApiClient
-
-DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
-schema = schemathesis.openapi.from_path(DOCUMENT)
+from tests.support.openapi import schema
 
 
 @pytest.fixture(scope="module")

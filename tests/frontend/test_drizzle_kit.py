@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import SEED_TABLES
+from tests.support.sql import SEED_TABLES
 
 from .conftest import FRONTEND, REPO, Node, node_url
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.support.api import ApiClient, ApiResponse, Sql, User
+from tests.support.api import ApiClient, ApiResponse, User
+from tests.support.sql import Sql
 
 from .conftest import Node
 

@@ -9,9 +9,9 @@ import random
 import string
 from typing import Any
 
-from tests.e2e.test_image_bombs import jpeg_header, png_header
 from tests.fakes.gemini import png
 from tests.integration.generations.support import data_uri, picture
+from tests.support.images import jpeg_header, png_header
 
 # A key of the right shape for a Google API key (not a real one): "AIzaSy" and 33 more characters.
 KEY_ALPHABET = string.ascii_letters + string.digits + "_-"

@@ -26,7 +26,6 @@ import pytest
 from PIL import Image
 
 from imagify.generations.service import CANCELLED
-from tests.e2e.test_image_bombs import png_header
 from tests.fakes.gemini import (
     FakeGemini,
     error_reply,
@@ -42,6 +41,7 @@ from tests.fakes.http import Recorded, Reply
 from tests.hostile import payloads, reliability
 from tests.integration.generations import fixtures, support
 from tests.support.api import ApiClient, ApiResponse, User
+from tests.support.images import png_header
 
 flow_checks = fixtures.flow_checks
 
@@ -157,7 +157,7 @@ class CountingApi(ApiClient):
     """The API client, counting every answer in the tally."""
 
     def __init__(self, api: ApiClient, tally: reliability.Tally) -> None:
-        super().__init__(api.gateway)
+        super().__init__(api.transport)
         self.tally = tally
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core import NotSet
 from schemathesis.core.result import Ok
 
-from devstack.apigw import HttpRequest
-from tests.e2e.test_openapi_conformance import schema
 from tests.hostile import payloads, reliability
 from tests.integration.generations import fixtures, support
-from tests.support.api import ApiClient, ApiResponse, Sql, User
+from tests.support.api import ApiClient, ApiRequest, ApiResponse, User
+from tests.support.openapi import schema
+from tests.support.sql import Sql
 
 # Generations made for path parameters run on the offline model; the flow's invariants are checked after
 # each operation's run (balances equal ledgers, nothing left in flight, refunds once).
@@ -232,9 +232,7 @@ def _hostile_image_body(label: str, caller: Caller, rng: random.Random) -> Any:
 
 
 def _send(api: ApiClient, request: Request) -> ApiResponse:
-    target = request.path + ("?" + request.query if request.query else "")
-    answer = api.gateway.handle(HttpRequest(request.method, target, list(request.headers.items()), request.body or b""))
-    return ApiResponse(answer.status, {k.lower(): v for k, v in answer.headers}, answer.body)
+    return api.send(ApiRequest(request.method, request.path, request.query, request.headers, request.body or b""))
 
 
 def _judged(operation: Any, answer: ApiResponse) -> str | None:

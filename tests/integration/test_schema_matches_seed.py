@@ -11,7 +11,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from imagify import migrator
-from tests.conftest import SEED_TABLES
+from tests.support.sql import SEED_TABLES
 
 REFERENCE_SQL = Path(__file__).parent.parent / "fixtures" / "drizzle-reference.sql"
 

@@ -18,7 +18,8 @@ import pytest
 from PIL import Image as PILImage
 
 from tests.fakes.gemini import png
-from tests.support.api import ApiClient, Sql, User
+from tests.support.api import ApiClient, User
+from tests.support.sql import Sql
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(document.cookie)</script></svg>'
 

@@ -105,6 +105,13 @@ class IdempotencyKeyReused(DomainError):
     default_message = "this Idempotency-Key was used with a different request"
 
 
+class IdempotencyKeyInFlight(Conflict):
+    """The first request with this Idempotency-Key is still being answered: retry in a moment."""
+
+    default_message = "a request with this Idempotency-Key is still being answered; retry in a moment"
+    retry_after_s: ClassVar[int] = 1
+
+
 class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     default_message = "a service this request needs is unavailable; try again shortly"

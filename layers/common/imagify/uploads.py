@@ -22,9 +22,7 @@ from uuid import UUID
 from imagify import db, idempotency, media, storage
 from imagify.clock import utcnow
 from imagify.errors import InvalidInput, PayloadTooLarge
-from imagify.idempotency import Answer
 from imagify.identity.principal import Principal
-from imagify.models.api import UploadInput, UploadTicket
 from imagify.settings import storage_settings
 
 REF_PREFIX = "upload:"
@@ -183,19 +181,19 @@ OPERATION = "uploads.create"
 
 
 def create_ticket(
-    caller: Principal, request: UploadInput, idempotency_key: str | None = None, *, s3: Any | None = None
-) -> Answer:
+    caller: Principal,
+    purpose: str,
+    content_type: str,
+    content_length: int,
+    idempotency_key: str | None = None,
+    *,
+    s3: Any | None = None,
+) -> idempotency.Done[Ticket] | idempotency.Replay:
     """``POST /uploads``: a ticket for one file; a retry with the same key gets the same ticket."""
-    request_hash = idempotency.request_hash(request.model_dump(mode="json"))
-    if idempotency_key:
-        with db.transaction() as conn:
-            earlier = idempotency.claim(conn, caller.user_id, OPERATION, idempotency_key, request_hash)
-        if earlier is not None and earlier.status is not None:
-            return Answer(earlier.status, earlier.body)
-    ticket = create(caller.user_id, request.purpose, request.content_type, request.content_length, s3=s3)
-    body = UploadTicket(
-        upload_url=ticket.url, fields=ticket.fields, upload_ref=ticket.ref, expires_at=ticket.expires_at
-    ).model_dump(mode="json", by_alias=True)
-    if idempotency_key:
-        idempotency.remember(caller.user_id, OPERATION, idempotency_key, 201, body)
-    return Answer(201, body)
+    if not idempotency_key:  # nothing to claim: the database is not needed
+        return idempotency.Done(create(caller.user_id, purpose, content_type, content_length, s3=s3), None)
+    body = {"purpose": purpose, "contentType": content_type, "contentLength": content_length}
+    with db.transaction() as conn, idempotency.once(conn, caller.user_id, OPERATION, idempotency_key, body) as attempt:
+        if attempt.replay:
+            return attempt.replay
+        return attempt.done(create(caller.user_id, purpose, content_type, content_length, s3=s3))

@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -22,8 +22,9 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, O
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
-from imagify import db, errors, media
+from imagify import db, errors, idempotency, media
 from imagify.identity.principal import Principal, bearer_token
 from imagify.models.common import ErrorBody, ErrorInfo, storable
 from imagify.observability import logger, tracer
@@ -113,7 +114,7 @@ def error_response(
 def domain_error_response(error: errors.DomainError, headers: dict[str, str] | None = None) -> Response[str]:
     """The answer to a domain error: its status from ``STATUS_BY_CODE``, in the API's error format."""
     headers = dict(headers or {})
-    if isinstance(error, errors.Throttled):
+    if isinstance(error, errors.Throttled | errors.IdempotencyKeyInFlight):
         headers["Retry-After"] = str(error.retry_after_s)
     return error_response(
         STATUS_BY_CODE.get(error.code, 400), error.code, error.message, error.details, headers or None
@@ -341,3 +342,19 @@ def image_response(app: APIGatewayRestResolver, load: Callable[[], media.Image])
     if app.current_event.headers.get("If-None-Match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(status_code=200, content_type=image.mime, body=image.data, headers=headers)
+
+
+T = TypeVar("T")
+
+
+def answer_once(
+    outcome: idempotency.Done[T] | idempotency.Replay, status: int, shape: Callable[[T], BaseModel]
+) -> Response[Any]:
+    """The answer of a create that takes an ``Idempotency-Key`` (see ``imagify.idempotency``): a retry's first
+    answer as it was stored; else the result shaped by ``shape``, with ``status``, remembered for the key."""
+    if isinstance(outcome, idempotency.Replay):
+        status, body = outcome.status, outcome.body
+    else:
+        body = shape(outcome.result).model_dump(mode="json", by_alias=True)
+        outcome.remember(status, body)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)

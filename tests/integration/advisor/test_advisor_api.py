@@ -17,8 +17,10 @@ from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import Reply, ScriptedServer
 from tests.integration.advisor.conftest import MODEL_ID
-from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, rows, scalar, upload
+from tests.integration.wardrobe.helpers import jpeg, ok, upload
 from tests.support.api import ApiClient, User
+from tests.support.images import data_uri
+from tests.support.sql import Sql, rows, scalar
 
 PROMPT = "A photorealistic full-body photograph of a person in a sage linen shirt and ecru chinos, late sun."
 ANSWER = f"**For a garden party:** a sage linen shirt, ecru chinos.\n\n<generation_prompt>{PROMPT}</generation_prompt>"

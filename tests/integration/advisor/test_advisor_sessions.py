@@ -13,8 +13,10 @@ from imagify import settings
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer
-from tests.integration.wardrobe.helpers import Sql, data_uri, ok, rows, scalar, upload, wait_for_generation
+from tests.integration.wardrobe.helpers import ok, upload, wait_for_generation
 from tests.support.api import ApiClient, User
+from tests.support.images import data_uri
+from tests.support.sql import Sql, rows, scalar
 
 COST_FROM_PROMPT = 3
 COST_PHOTO_TEXT = 4

@@ -13,19 +13,20 @@ import json
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any, LiteralString
+from collections.abc import Iterable
+from typing import Any
 
-import psycopg
 import pytest
 from PIL import Image
-from psycopg.rows import DictRow
 
 from imagify import settings, storage
 from imagify.generations import execution
 from tests.support.api import ApiClient, ApiResponse, User
-
-Sql = psycopg.Connection[DictRow]
+from tests.support.images import data_uri as data_uri
+from tests.support.images import decoded_data_uri as decoded_data_uri
+from tests.support.sql import Sql as Sql
+from tests.support.sql import rows as rows
+from tests.support.sql import scalar as scalar
 
 TERMINAL = ("completed", "failed")
 IN_FLIGHT = ("pending", "processing")
@@ -71,16 +72,6 @@ def picture(width: int = 48, height: int = 64, colour: tuple[int, int, int] = (3
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, fmt)
     return out.getvalue()
-
-
-def data_uri(data: bytes, mime: str = "image/png") -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-
-
-def decoded_data_uri(value: str) -> tuple[str, bytes]:
-    head, _, encoded = value.partition(",")
-    assert head.startswith("data:") and head.endswith(";base64"), head
-    return head[5:-7], base64.b64decode(encoded)
 
 
 def sdk_bytes(encoded: str) -> bytes:
@@ -206,16 +197,6 @@ def wait_for_execution(sfn: Any, arn: str, *, timeout_s: float = 60) -> str:
 
 
 # -- the database ---------------------------------------------------------------------------------------
-
-
-def rows(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> list[DictRow]:
-    return sql.execute(query, params).fetchall()
-
-
-def scalar(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> Any:
-    row = sql.execute(query, params).fetchone()
-    assert row is not None, query
-    return next(iter(row.values()))
 
 
 def balance(sql: Sql, user: User) -> int:

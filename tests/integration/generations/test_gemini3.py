@@ -235,30 +235,3 @@ def test_redacted_masks_keys_and_secret_query_parameters_and_bounds_the_length()
     assert "key=[REDACTED]&x=1" in masked
     assert "access_token=[REDACTED]" in masked
     assert len(redacted("x" * 10_000)) <= 2000
-
-
-# -- what the user reads ----------------------------------------------------------------------------------
-
-
-def _caught(name: str, message: str) -> dict[str, str]:
-    cause = {"errorMessage": message, "errorType": name, "requestId": "", "stackTrace": []}
-    return {"Error": name, "Cause": json.dumps(cause)}
-
-
-def test_a_rejection_is_shown_only_when_it_is_one_of_our_sentences():
-    from imagify.generations.flow import describe
-
-    # Ours: shown as raised
-    shown = describe(_caught("GenerationRejected", FINISH_REASONS["SAFETY"]))
-    assert shown == FINISH_REASONS["SAFETY"] + "; your tokens were refunded"
-    # Anything else (say, a provider's message quoted by an older release still in flight): replaced
-    leaked = f"the image model refused the request (400): API key not valid {LEAKED_KEY}"
-    replaced = describe(_caught("GenerationRejected", leaked))
-    assert replaced == "the image model could not produce an image for this request; your tokens were refunded"
-
-
-def test_a_model_that_is_not_served_reads_as_unavailable_never_as_the_providers_404():
-    from imagify.generations.flow import describe
-
-    shown = describe(_caught("ImageModelMisconfigured", "Gemini answered 404 for model gemini-x"))
-    assert shown == "the image model is not available right now, so nothing was generated; your tokens were refunded"

@@ -1,40 +1,27 @@
-"""Fixtures for the identity suite: the app's environment, a client that calls the real handlers, and users.
-
-Requests go through the template's routes to the functions' real handlers, in this process. A route that
-is not ``Authorizer: NONE`` first runs the real authorizer handler on the bearer token, as API Gateway
-would, and the handler gets the authorizer's context; a refused token is answered with the template's 401.
-"""
+"""Fixtures for the identity suite: the app's environment, the API client straight to the real handlers
+(``tests/support/api.py``'s ``HandlerTransport``), and users."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, LiteralString
 from uuid import UUID
 
 import psycopg
 import pytest
-from psycopg.rows import DictRow, dict_row
+from psycopg.rows import dict_row
 
-from devstack import events
-from devstack.context import LambdaContext
-from devstack.routes import match_resource
 from devstack.runtime import Handler, load_handler
 from devstack.template import Function, Template, load
 from imagify import db, settings, storage
 from imagify.identity import auth, keys, oidc, passwords, users
-from imagify.models.rows import UserRow
+from tests.support.api import ApiClient, HandlerTransport
 from tests.support.aws import own_moto_account as moto_account
+from tests.support.identity import ADMIN_EMAIL, JWT_KEYS, PASSWORD, UPLOADS_BUCKET, Account, MakeUser
+from tests.support.sql import Sql
 
 ROOT = Path(__file__).resolve().parents[3]
-PASSWORD = "correct horse battery staple"
-SIGNING_SECRET = "k1-secret-for-tests-" + "0123456789abcdef" * 3  # 68 bytes: long enough for any HS*
-JWT_KEYS = json.dumps({"signingKid": "k1", "k1": SIGNING_SECRET})
-ADMIN_EMAIL = "boss@example.com"
-UPLOADS_BUCKET = "imagify-test-uploads"
 
 
 def clear_app_caches() -> None:
@@ -96,9 +83,6 @@ def reload_settings(monkeypatch: pytest.MonkeyPatch, **variables: str | None) ->
 # -- database ------------------------------------------------------------------------------------------
 
 
-Sql = psycopg.Connection[DictRow]
-
-
 @pytest.fixture
 def sql(app_env: str) -> Iterator[Sql]:
     """A connection of the test's own (autocommit), to look at rows and set them up."""
@@ -106,132 +90,7 @@ def sql(app_env: str) -> Iterator[Sql]:
         yield conn
 
 
-def scalar(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> Any:
-    """The one value of a query's one row."""
-    row = sql.execute(query, params).fetchone()
-    assert row is not None, query
-    return next(iter(row.values()))
-
-
-def one(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> DictRow:
-    """A query's row, which must exist."""
-    row = sql.execute(query, params).fetchone()
-    assert row is not None, query
-    return row
-
-
 # -- calling the API -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: dict[str, str]
-    raw: str
-
-    @property
-    def body(self) -> Any:
-        return json.loads(self.raw) if self.raw else None
-
-    @property
-    def error_code(self) -> str:
-        return str(self.body["error"]["code"])
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
-
-
-@dataclass(frozen=True)
-class _Route:
-    resource: str
-    method: str
-    function: Function
-    public: bool
-
-
-# API Gateway's own 401, as template.yaml's UNAUTHORIZED gateway response writes it.
-GATEWAY_401 = '{"error":{"code":"unauthorized","message":"a valid token is required","details":[]}}'
-
-
-class Api:
-    """HTTP-shaped calls to the template's functions: the real authorizer, then the real handler."""
-
-    def __init__(self, template: Template, handler: Callable[[Function], Handler]) -> None:
-        self.template = template
-        self._handler = handler
-        self.routes = [
-            _Route(event.path, event.method, function, event.authorizer == "NONE")
-            for function in template.functions.values()
-            for event in function.events
-        ]
-
-    def route(self, method: str, path: str) -> _Route:
-        for route in self.routes:
-            if route.method == method.upper() and match_resource(route.resource, path) is not None:
-                return route
-        raise AssertionError(f"template.yaml has no route {method} {path}")
-
-    def authorize(self, headers: dict[str, str], method: str, path: str) -> dict[str, Any] | None:
-        """The real authorizer's context for the request, or None when it refuses (API Gateway's 401)."""
-        function = self.template.function("AuthorizerFunction")
-        event = events.request_authorizer_event(
-            events.api_event(method, path, headers=headers), events.method_arn(method, path)
-        )
-        try:
-            answer = self._handler(function)(event, LambdaContext(function.name))
-        except Exception as error:
-            if str(error) != "Unauthorized":
-                raise AssertionError(f"the authorizer failed instead of refusing: {error!r}") from error
-            return None
-        assert answer["policyDocument"]["Statement"][0]["Effect"] == "Allow"
-        return {**answer["context"], "principalId": answer["principalId"]}
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        body: str | None = None,
-        token: str | None = None,
-        query: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Reply:
-        route = self.route(method, path.split("?")[0])
-        sent = dict(headers or {})
-        if token is not None:
-            sent["Authorization"] = f"Bearer {token}"
-        context = None
-        if not route.public:
-            context = self.authorize(sent, method, path)
-            if context is None:
-                return Reply(401, {"Content-Type": "application/json"}, GATEWAY_401)
-        event = events.api_event(
-            method,
-            path,
-            resource=route.resource,
-            headers=sent,
-            query=query,
-            body=json_body if json_body is not None else body,
-            authorizer=context,
-        )
-        result = self._handler(route.function)(event, LambdaContext(route.function.name))
-        headers_out = {k: str(v) for k, v in (result.get("headers") or {}).items()}
-        for name, values in (result.get("multiValueHeaders") or {}).items():
-            headers_out[name] = ", ".join(str(v) for v in values)
-        return Reply(int(result["statusCode"]), headers_out, result.get("body") or "")
-
-    def get(self, path: str, **kwargs: Any) -> Reply:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Reply:
-        return self.request("POST", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Reply:
-        return self.request("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Reply:
-        return self.request("DELETE", path, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -253,8 +112,9 @@ def handlers() -> Callable[[Function], Handler]:
 
 
 @pytest.fixture
-def api(app_env: str, template: Template, handlers: Callable[[Function], Handler]) -> Api:
-    return Api(template, handlers)
+def api(app_env: str, template: Template, handlers: Callable[[Function], Handler]) -> ApiClient:
+    """The API straight to the template's functions (the real authorizer first), in the suite's environment."""
+    return ApiClient(HandlerTransport(template, handlers))
 
 
 @pytest.fixture
@@ -270,21 +130,6 @@ def authorizer(app_env: str, template: Template, handlers: Callable[[Function], 
 def password_hash() -> str:
     """One Argon2id hash of ``PASSWORD`` for the whole run: users made from it cost no hashing."""
     return passwords.hash_password(PASSWORD)
-
-
-@dataclass(frozen=True)
-class Account:
-    user: UserRow
-    access_token: str
-    session_token: str
-    session_id: UUID
-
-    @property
-    def id(self) -> UUID:
-        return self.user.id
-
-
-MakeUser = Callable[..., Account]
 
 
 @pytest.fixture

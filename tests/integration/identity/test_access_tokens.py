@@ -20,8 +20,9 @@ from devstack.context import LambdaContext
 from devstack.runtime import Handler
 from imagify.identity import credentials
 from imagify.identity.credentials import InvalidToken, verify_access_token
+from tests.support.identity import SIGNING_SECRET, Account
 
-from .conftest import SIGNING_SECRET, Account, reload_settings
+from .conftest import reload_settings
 
 ISSUER = "https://api.imagify.app"
 AUDIENCE = "imagify-web"

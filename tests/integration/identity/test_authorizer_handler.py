@@ -10,8 +10,7 @@ from devstack import events
 from devstack.authorizer import evaluate_policy
 from devstack.context import LambdaContext
 from devstack.runtime import Handler
-
-from .conftest import Account
+from tests.support.identity import Account
 
 API_ID, STAGE = "abc123defg", "dev"
 

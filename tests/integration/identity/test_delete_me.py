@@ -12,8 +12,11 @@ from psycopg import sql as pgsql
 
 from imagify import db
 from imagify.billing import ledger
+from tests.support.api import ApiClient
+from tests.support.identity import PASSWORD, UPLOADS_BUCKET, Account, MakeUser
+from tests.support.sql import Sql, scalar
 
-from .conftest import PASSWORD, UPLOADS_BUCKET, Account, Api, MakeUser, Sql, own_moto_account, scalar
+from .conftest import own_moto_account
 
 
 @pytest.fixture
@@ -91,7 +94,7 @@ def _everything_of(sql: Sql, user: Account, admin: Account, other: Account) -> N
 
 
 def test_delete_me_needs_the_password_then_leaves_nothing_of_the_user(
-    api: Api, make_user: MakeUser, admin: Account, s3: Any, sql: Sql
+    api: ApiClient, make_user: MakeUser, admin: Account, s3: Any, sql: Sql
 ):
     # Given alice (an admin herself) with rows in every table, uploads, and bob with an upload too
     alice = make_user("alice@example.com", role="admin", tokens=1000)
@@ -108,19 +111,19 @@ def test_delete_me_needs_the_password_then_leaves_nothing_of_the_user(
 
     # When she tries without her password, or with a wrong one
     for body in (None, {}, {"password": "not my password"}):
-        refused = api.delete("/me", token=alice.access_token, json_body=body)
+        refused = api.delete("/me", token=alice.access_token, body=body)
         # Then it is refused and nothing is gone
-        assert refused.status == 403, refused.raw
+        assert refused.status == 403, refused.body
         assert refused.error_code == "forbidden"
     assert references(sql, alice.id) == before
     assert _keys(s3, f"uploads/{alice.id}/") == [f"uploads/{alice.id}/items/coat.png", f"uploads/{alice.id}/me.png"]
 
     # When she confirms with her password
-    reply = api.delete("/me", token=alice.access_token, json_body={"password": PASSWORD})
+    reply = api.delete("/me", token=alice.access_token, body={"password": PASSWORD})
 
     # Then the account is gone: no row anywhere names her, no upload of hers is left
-    assert reply.status == 204, reply.raw
-    assert reply.raw == ""
+    assert reply.status == 204, reply.body
+    assert reply.body == b""
     assert set(references(sql, alice.id).values()) == {0}, references(sql, alice.id)
     assert _keys(s3, f"uploads/{alice.id}/") == []
     # And bob keeps his upload, his balance and his history (the row she made no longer names her)
@@ -130,15 +133,15 @@ def test_delete_me_needs_the_password_then_leaves_nothing_of_the_user(
     # And her tokens are refused
     assert api.get("/me", token=alice.access_token).status == 401
     assert api.get("/me", token=alice.session_token).status == 401
-    assert api.post("/auth/login", json_body={"email": "alice@example.com", "password": PASSWORD}).status == 401
+    assert api.post("/auth/login", body={"email": "alice@example.com", "password": PASSWORD}).status == 401
 
 
-def test_an_account_without_a_password_is_deleted_without_one(api: Api, make_user: MakeUser, s3: Any, sql: Sql):
+def test_an_account_without_a_password_is_deleted_without_one(api: ApiClient, make_user: MakeUser, s3: Any, sql: Sql):
     carol = make_user("carol@example.com", with_password=False)
     _upload(s3, carol.id, "carol.png")
 
     reply = api.delete("/me", token=carol.access_token)
 
-    assert reply.status == 204, reply.raw
+    assert reply.status == 204, reply.body
     assert set(references(sql, carol.id).values()) == {0}
     assert _keys(s3, f"uploads/{carol.id}/") == []

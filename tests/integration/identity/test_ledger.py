@@ -18,8 +18,9 @@ import pytest
 from imagify import db
 from imagify.billing import ledger
 from imagify.errors import Conflict, InsufficientTokens
-
-from .conftest import Account, Api, MakeUser, Sql, scalar
+from tests.support.api import ApiClient
+from tests.support.identity import Account, MakeUser
+from tests.support.sql import Sql, scalar
 
 Operation = Callable[[db.Connection], Any]
 
@@ -187,14 +188,14 @@ def test_a_generation_never_charged_is_not_refunded(make_user: MakeUser, sql: Sq
 
 
 def test_making_a_user_admin_raises_their_tokens_to_1000_with_a_role_grant(
-    api: Api, admin: Account, make_user: MakeUser, sql: Sql
+    api: ApiClient, admin: Account, make_user: MakeUser, sql: Sql
 ):
     bob = make_user("bob@example.com", tokens=50)
 
-    reply = api.patch(f"/admin/users/{bob.id}", json_body={"role": "admin"}, token=admin.access_token)
+    reply = api.patch(f"/admin/users/{bob.id}", body={"role": "admin"}, token=admin.access_token)
 
-    assert reply.status == 200, reply.raw
-    assert (reply.body["id"], reply.body["role"], reply.body["tokens"]) == (str(bob.id), "admin", 1000)
+    assert reply.status == 200, reply.body
+    assert (reply.json()["id"], reply.json()["role"], reply.json()["tokens"]) == (str(bob.id), "admin", 1000)
     grant = [row for row in _ledger(sql, bob.id) if row["kind"] == "role_grant"]
     assert grant == [
         {
@@ -212,54 +213,56 @@ def test_making_a_user_admin_raises_their_tokens_to_1000_with_a_role_grant(
 
 
 def test_a_user_with_more_than_1000_tokens_made_admin_keeps_them_without_a_grant(
-    api: Api, admin: Account, make_user: MakeUser, sql: Sql
+    api: ApiClient, admin: Account, make_user: MakeUser, sql: Sql
 ):
     bob = make_user("bob@example.com", tokens=1500)
 
-    reply = api.patch(f"/admin/users/{bob.id}", json_body={"role": "admin"}, token=admin.access_token)
+    reply = api.patch(f"/admin/users/{bob.id}", body={"role": "admin"}, token=admin.access_token)
 
-    assert reply.status == 200, reply.raw
-    assert reply.body["tokens"] == 1500
+    assert reply.status == 200, reply.body
+    assert reply.json()["tokens"] == 1500
     assert [row["kind"] for row in _ledger(sql, bob.id)] == ["signup"]
 
 
-def test_an_admin_adjustment_adds_tokens_with_a_ledger_row(api: Api, admin: Account, make_user: MakeUser, sql: Sql):
+def test_an_admin_adjustment_adds_tokens_with_a_ledger_row(
+    api: ApiClient, admin: Account, make_user: MakeUser, sql: Sql
+):
     bob = make_user("bob@example.com", tokens=50)
 
     reply = api.post(
-        f"/admin/users/{bob.id}/tokens", json_body={"delta": 25, "note": " goodwill "}, token=admin.access_token
+        f"/admin/users/{bob.id}/tokens", body={"delta": 25, "note": " goodwill "}, token=admin.access_token
     )
 
-    assert reply.status == 200, reply.raw
-    assert reply.body["tokens"] == 75
+    assert reply.status == 200, reply.body
+    assert reply.json()["tokens"] == 75
     [row] = [row for row in _ledger(sql, bob.id) if row["kind"] == "admin_adjustment"]
     assert (row["delta"], row["balance_after"], row["actor_id"], row["note"]) == (25, 75, admin.id, "goodwill")
 
 
 def test_an_admin_adjustment_below_zero_is_409_and_changes_nothing(
-    api: Api, admin: Account, make_user: MakeUser, sql: Sql
+    api: ApiClient, admin: Account, make_user: MakeUser, sql: Sql
 ):
     bob = make_user("bob@example.com", tokens=50)
     before = _ledger(sql, bob.id)
 
-    reply = api.post(
-        f"/admin/users/{bob.id}/tokens", json_body={"delta": -51, "note": "too much"}, token=admin.access_token
-    )
+    reply = api.post(f"/admin/users/{bob.id}/tokens", body={"delta": -51, "note": "too much"}, token=admin.access_token)
 
-    assert reply.status == 409, reply.raw
+    assert reply.status == 409, reply.body
     assert reply.error_code == "conflict"
     assert _tokens(sql, bob.id) == 50
     assert _ledger(sql, bob.id) == before
 
 
-def test_an_adjustment_for_an_unknown_user_is_404(api: Api, admin: Account):
-    reply = api.post(f"/admin/users/{uuid4()}/tokens", json_body={"delta": 5, "note": "x"}, token=admin.access_token)
+def test_an_adjustment_for_an_unknown_user_is_404(api: ApiClient, admin: Account):
+    reply = api.post(f"/admin/users/{uuid4()}/tokens", body={"delta": 5, "note": "x"}, token=admin.access_token)
 
     assert reply.status == 404
     assert reply.error_code == "not_found"
 
 
-def test_token_transactions_page_newest_first_with_a_cursor(api: Api, admin: Account, make_user: MakeUser, sql: Sql):
+def test_token_transactions_page_newest_first_with_a_cursor(
+    api: ApiClient, admin: Account, make_user: MakeUser, sql: Sql
+):
     # Given bob's opening balance and four later changes, each in its own transaction
     bob = make_user("bob@example.com", tokens=50)
     for delta in (10, -5, 20, -15):
@@ -271,9 +274,9 @@ def test_token_transactions_page_newest_first_with_a_cursor(api: Api, admin: Acc
     while True:
         query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
         reply = api.get("/me/token-transactions", token=bob.access_token, query=query)
-        assert reply.status == 200, reply.raw
-        pages.append(reply.body["items"])
-        cursor = reply.body["nextCursor"]
+        assert reply.status == 200, reply.body
+        pages.append(reply.json()["items"])
+        cursor = reply.json()["nextCursor"]
         if cursor is None:
             break
 
@@ -299,15 +302,15 @@ def test_token_transactions_page_newest_first_with_a_cursor(api: Api, admin: Acc
         "x" * 600,
     ],
 )
-def test_a_garbage_cursor_is_422(api: Api, alice: Account, cursor: str):
+def test_a_garbage_cursor_is_422(api: ApiClient, alice: Account, cursor: str):
     reply = api.get("/me/token-transactions", token=alice.access_token, query={"cursor": cursor})
 
-    assert reply.status == 422, reply.raw
+    assert reply.status == 422, reply.body
     assert reply.error_code == "validation_error"
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "ten"])
-def test_a_limit_outside_1_to_100_is_422(api: Api, alice: Account, limit: str):
+def test_a_limit_outside_1_to_100_is_422(api: ApiClient, alice: Account, limit: str):
     reply = api.get("/me/token-transactions", token=alice.access_token, query={"limit": limit})
 
     assert reply.status == 422
@@ -339,7 +342,7 @@ def test_the_ledgers_own_changes_are_not_recorded_twice(make_user: MakeUser, sql
 
 
 def test_grants_past_the_balance_ceiling_are_409_never_an_overflow(
-    api: Api, admin: Account, make_user: MakeUser, sql: Sql
+    api: ApiClient, admin: Account, make_user: MakeUser, sql: Sql
 ):
     # Given a balance just under the ceiling, and one the frontend pushed to the column's integer limit
     near = make_user("near@example.com", tokens=ledger.MAX_BALANCE - 10)
@@ -348,7 +351,7 @@ def test_grants_past_the_balance_ceiling_are_409_never_an_overflow(
 
     def grant(account: Account, delta: int) -> Any:
         return api.post(
-            f"/admin/users/{account.id}/tokens", json_body={"delta": delta, "note": "more"}, token=admin.access_token
+            f"/admin/users/{account.id}/tokens", body={"delta": delta, "note": "more"}, token=admin.access_token
         )
 
     # Then a grant that fits is taken, one past the ceiling is a 409 that changes nothing, on either
@@ -356,7 +359,7 @@ def test_grants_past_the_balance_ceiling_are_409_never_an_overflow(
     for account in (near, full):
         before = _tokens(sql, account.id)
         reply = grant(account, 1_000_000)
-        assert (reply.status, reply.error_code) == (409, "conflict"), reply.raw
+        assert (reply.status, reply.error_code) == (409, "conflict"), reply.body
         assert _tokens(sql, account.id) == before
     # And taking tokens from the over-full balance still works
     assert grant(full, -1_000_000).status == 200

@@ -14,7 +14,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from .conftest import ADMIN_EMAIL, Account, Api, Sql, reload_settings, scalar
+from tests.support.api import ApiClient
+from tests.support.identity import ADMIN_EMAIL, Account
+from tests.support.sql import Sql, scalar
+
+from .conftest import reload_settings
 
 ISSUER = "https://idp.test"
 AUDIENCE = "imagify-web-client"
@@ -92,24 +96,24 @@ def _accounts(sql: Sql) -> list[dict[str, Any]]:
     ).fetchall()
 
 
-def _sign_in(api: Api, token: str, provider: str = "testidp") -> Any:
-    return api.post(f"/auth/oauth/{provider}", json_body={"idToken": token})
+def _sign_in(api: ApiClient, token: str, provider: str = "testidp") -> Any:
+    return api.post(f"/auth/oauth/{provider}", body={"idToken": token})
 
 
 @pytest.mark.usefixtures("idp")
-def test_a_valid_id_token_signs_in_a_new_user_with_an_account_row(api: Api, sql: Sql):
+def test_a_valid_id_token_signs_in_a_new_user_with_an_account_row(api: ApiClient, sql: Sql):
     token = id_token(email="  Carol@Example.com ")
 
     reply = _sign_in(api, token)
 
     # Then the caller is signed in as a new, verified user
-    assert reply.status == 200, reply.raw
-    assert set(reply.body) == {"user", "accessToken", "sessionToken", "expiresAt"}
-    user = reply.body["user"]
+    assert reply.status == 200, reply.body
+    assert set(reply.json()) == {"user", "accessToken", "sessionToken", "expiresAt"}
+    user = reply.json()["user"]
     assert user["email"] == "Carol@Example.com"  # trimmed, as the provider spelled it
     assert user["emailVerified"] is not None
     assert (user["role"], user["tokens"]) == ("user", 50)
-    assert api.get("/me", token=reply.body["accessToken"]).body["id"] == user["id"]
+    assert api.get("/me", token=reply.json()["accessToken"]).json()["id"] == user["id"]
     # And the provider's account is linked to them
     assert _accounts(sql) == [
         {
@@ -124,14 +128,14 @@ def test_a_valid_id_token_signs_in_a_new_user_with_an_account_row(api: Api, sql:
 
 
 @pytest.mark.usefixtures("idp")
-def test_a_second_sign_in_reuses_the_account(api: Api, sql: Sql):
+def test_a_second_sign_in_reuses_the_account(api: ApiClient, sql: Sql):
     first = _sign_in(api, id_token())
     second_token = id_token(expires_in=1200)
 
     second = _sign_in(api, second_token)
 
-    assert second.status == 200, second.raw
-    assert second.body["user"]["id"] == first.body["user"]["id"]
+    assert second.status == 200, second.body
+    assert second.json()["user"]["id"] == first.json()["user"]["id"]
     assert scalar(sql, "SELECT count(*) FROM users") == 1
     accounts = _accounts(sql)
     assert len(accounts) == 1
@@ -139,12 +143,12 @@ def test_a_second_sign_in_reuses_the_account(api: Api, sql: Sql):
 
 
 @pytest.mark.usefixtures("idp")
-def test_a_verified_email_links_to_the_existing_password_user(api: Api, alice: Account, sql: Sql):
+def test_a_verified_email_links_to_the_existing_password_user(api: ApiClient, alice: Account, sql: Sql):
     reply = _sign_in(api, id_token(sub="alice-at-idp", email="ALICE@example.com", verified=True))
 
-    assert reply.status == 200, reply.raw
-    assert reply.body["user"]["id"] == str(alice.id)
-    assert reply.body["user"]["emailVerified"] is not None
+    assert reply.status == 200, reply.body
+    assert reply.json()["user"]["id"] == str(alice.id)
+    assert reply.json()["user"]["emailVerified"] is not None
     assert [(a["user_id"], a["provider_account_id"]) for a in _accounts(sql)] == [(alice.id, "alice-at-idp")]
     # And her password still works (the link adds a way in, it takes none away)
     assert scalar(sql, "SELECT password_hash FROM users WHERE id = %s", (alice.id,)) == alice.user.password_hash
@@ -153,7 +157,7 @@ def test_a_verified_email_links_to_the_existing_password_user(api: Api, alice: A
 
 @pytest.mark.usefixtures("idp")
 def test_an_unverified_email_of_an_existing_password_account_is_409_and_links_nothing(
-    api: Api, alice: Account, sql: Sql
+    api: ApiClient, alice: Account, sql: Sql
 ):
     reply = _sign_in(api, id_token(sub="attacker", email="alice@example.com", verified=False))
 
@@ -179,17 +183,17 @@ def test_an_unverified_email_of_an_existing_password_account_is_409_and_links_no
         pytest.param(lambda: "not.a.jwt", id="garbage"),
     ],
 )
-def test_an_invalid_id_token_is_401_and_creates_nothing(api: Api, alice: Account, sql: Sql, token: Any):
+def test_an_invalid_id_token_is_401_and_creates_nothing(api: ApiClient, alice: Account, sql: Sql, token: Any):
     reply = _sign_in(api, token())
 
-    assert reply.status == 401, reply.raw
+    assert reply.status == 401, reply.body
     assert reply.error_code == "unauthorized"
     assert _accounts(sql) == []
     assert scalar(sql, "SELECT count(*) FROM users") == 1
 
 
 @pytest.mark.usefixtures("idp")
-def test_an_unknown_provider_is_404(api: Api, sql: Sql):
+def test_an_unknown_provider_is_404(api: ApiClient, sql: Sql):
     reply = _sign_in(api, id_token(), provider="myspace")
 
     assert reply.status == 404
@@ -200,9 +204,9 @@ def test_an_unknown_provider_is_404(api: Api, sql: Sql):
 @pytest.mark.usefixtures("idp")
 @pytest.mark.parametrize(("verified", "role", "tokens"), [(True, "admin", 1000), (False, "user", 50)])
 def test_an_admin_email_makes_an_admin_only_when_the_provider_verified_it(
-    api: Api, verified: bool, role: str, tokens: int
+    api: ApiClient, verified: bool, role: str, tokens: int
 ):
     reply = _sign_in(api, id_token(sub="boss", email=ADMIN_EMAIL, verified=verified))
 
-    assert reply.status == 200, reply.raw
-    assert (reply.body["user"]["role"], reply.body["user"]["tokens"]) == (role, tokens)
+    assert reply.status == 200, reply.body
+    assert (reply.json()["user"]["role"], reply.json()["user"]["tokens"]) == (role, tokens)

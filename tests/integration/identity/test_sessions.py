@@ -13,8 +13,9 @@ from devstack import events
 from devstack.context import LambdaContext
 from devstack.runtime import Handler
 from imagify.clock import utcnow
-
-from .conftest import PASSWORD, Account, Api, MakeUser, Sql, scalar
+from tests.support.api import ApiClient
+from tests.support.identity import PASSWORD, Account, MakeUser
+from tests.support.sql import Sql, scalar
 
 DAY = timedelta(days=1)
 
@@ -55,15 +56,15 @@ def test_a_session_token_works_in_the_authorizer(authorizer: Handler, alice: Acc
     assert authorize(authorizer, alice.session_token) == {"userId": str(alice.id), "role": "user", "plan": "free"}
 
 
-def test_a_session_created_by_the_auth_js_adapter_works(api: Api, authorizer: Handler, alice: Account, sql: Sql):
+def test_a_session_created_by_the_auth_js_adapter_works(api: ApiClient, authorizer: Handler, alice: Account, sql: Sql):
     # Given a session the frontend's Auth.js adapter created (its UUID token stored as is, 30 days ahead)
     token = _auth_js_session(sql, alice.id, 30 * DAY)
 
     # Then the API accepts the token, in the authorizer and for a refresh
     assert authorize(authorizer, token) == {"userId": str(alice.id), "role": "user", "plan": "free"}
-    assert api.get("/me", token=token).body["id"] == str(alice.id)
-    refreshed = api.post("/auth/refresh", json_body={"sessionToken": token})
-    assert refreshed.status == 200, refreshed.raw
+    assert api.get("/me", token=token).json()["id"] == str(alice.id)
+    refreshed = api.post("/auth/refresh", body={"sessionToken": token})
+    assert refreshed.status == 200, refreshed.body
 
 
 @pytest.mark.parametrize("kind", ["ours", "auth-js"])
@@ -86,10 +87,10 @@ def test_an_expired_session_is_refused_and_its_row_deleted(authorizer: Handler, 
     ).fetchone() == {"n": 0}
 
 
-def test_an_expired_session_cannot_be_refreshed_and_is_deleted(api: Api, alice: Account, sql: Sql):
+def test_an_expired_session_cannot_be_refreshed_and_is_deleted(api: ApiClient, alice: Account, sql: Sql):
     _set_expiry(sql, alice.session_id, -timedelta(seconds=1))
 
-    reply = api.post("/auth/refresh", json_body={"sessionToken": alice.session_token})
+    reply = api.post("/auth/refresh", body={"sessionToken": alice.session_token})
 
     assert reply.status == 401
     assert reply.error_code == "unauthorized"
@@ -130,52 +131,54 @@ def test_a_session_used_recently_is_not_rewritten(authorizer: Handler, alice: Ac
     assert _session(sql, alice.session_id) == before
 
 
-def test_refresh_gives_a_new_access_token(api: Api, alice: Account):
-    reply = api.post("/auth/refresh", json_body={"sessionToken": alice.session_token})
+def test_refresh_gives_a_new_access_token(api: ApiClient, alice: Account):
+    reply = api.post("/auth/refresh", body={"sessionToken": alice.session_token})
 
-    assert reply.status == 200, reply.raw
-    assert set(reply.body) == {"accessToken", "expiresAt"}
-    assert reply.body["accessToken"].count(".") == 2
-    assert api.get("/me", token=reply.body["accessToken"]).body["id"] == str(alice.id)
+    assert reply.status == 200, reply.body
+    assert set(reply.json()) == {"accessToken", "expiresAt"}
+    assert reply.json()["accessToken"].count(".") == 2
+    assert api.get("/me", token=reply.json()["accessToken"]).json()["id"] == str(alice.id)
 
 
 @pytest.mark.parametrize("token", ["ims_" + "x" * 43, str(uuid.uuid4()), "eyJ.not.ajwt"])
-def test_refresh_with_an_unknown_session_is_401(api: Api, alice: Account, token: str):
-    reply = api.post("/auth/refresh", json_body={"sessionToken": token})
+def test_refresh_with_an_unknown_session_is_401(api: ApiClient, alice: Account, token: str):
+    reply = api.post("/auth/refresh", body={"sessionToken": token})
 
     assert reply.status == 401
     assert reply.error_code == "unauthorized"
 
 
-def test_refresh_with_an_access_token_instead_of_a_session_token_is_401(api: Api, alice: Account):
-    reply = api.post("/auth/refresh", json_body={"sessionToken": alice.access_token})
+def test_refresh_with_an_access_token_instead_of_a_session_token_is_401(api: ApiClient, alice: Account):
+    reply = api.post("/auth/refresh", body={"sessionToken": alice.access_token})
 
     assert reply.status == 401
 
 
 def test_logout_with_a_session_token_ends_that_session_only(
-    api: Api, authorizer: Handler, make_user: MakeUser, alice: Account, sql: Sql
+    api: ApiClient, authorizer: Handler, make_user: MakeUser, alice: Account, sql: Sql
 ):
     # Given alice is signed in on two devices
-    other = api.post("/auth/refresh", json_body={"sessionToken": alice.session_token})
+    other = api.post("/auth/refresh", body={"sessionToken": alice.session_token})
     assert other.status == 200
-    second = api.post("/auth/login", json_body={"email": "alice@example.com", "password": PASSWORD})
+    second = api.post("/auth/login", body={"email": "alice@example.com", "password": PASSWORD})
     assert second.status == 200
 
     # When she signs out with the first device's session token
     reply = api.post("/auth/logout", token=alice.session_token)
 
     # Then that session is gone and its token refused; the other device is still signed in
-    assert reply.status == 204, reply.raw
-    assert reply.raw == ""
+    assert reply.status == 204, reply.body
+    assert reply.body == b""
     assert _session(sql, alice.session_id) is None
     assert authorize(authorizer, alice.session_token) is None
-    assert api.post("/auth/refresh", json_body={"sessionToken": alice.session_token}).status == 401
-    assert authorize(authorizer, second.body["sessionToken"]) is not None
-    assert authorize(authorizer, second.body["accessToken"]) is not None
+    assert api.post("/auth/refresh", body={"sessionToken": alice.session_token}).status == 401
+    assert authorize(authorizer, second.json()["sessionToken"]) is not None
+    assert authorize(authorizer, second.json()["accessToken"]) is not None
 
 
-def test_logout_with_an_access_token_ends_the_session_it_names(api: Api, authorizer: Handler, alice: Account, sql: Sql):
+def test_logout_with_an_access_token_ends_the_session_it_names(
+    api: ApiClient, authorizer: Handler, alice: Account, sql: Sql
+):
     # Given alice's access token, issued with her session
     assert authorize(authorizer, alice.access_token) is not None
 
@@ -183,7 +186,7 @@ def test_logout_with_an_access_token_ends_the_session_it_names(api: Api, authori
     reply = api.post("/auth/logout", token=alice.access_token)
 
     # Then the session its sid names is gone, and both the access token and the session token are refused
-    assert reply.status == 204, reply.raw
+    assert reply.status == 204, reply.body
     assert _session(sql, alice.session_id) is None
     assert authorize(authorizer, alice.access_token) is None
     assert authorize(authorizer, alice.session_token) is None

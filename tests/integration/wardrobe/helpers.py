@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, LiteralString
+from typing import Any
 
-import psycopg
 import requests
 from PIL import Image as PILImage
-from psycopg.rows import DictRow
 
 from imagify import db
 from tests.fakes.gemini import png
 from tests.support.api import ApiClient, ApiResponse, User
-
-Sql = psycopg.Connection[DictRow]
-
-
-def data_uri(data: bytes, mime: str = "image/png") -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+from tests.support.images import data_uri
 
 
 def png_uri(colour: tuple[int, int, int] = (200, 30, 60), size: tuple[int, int] = (24, 32)) -> str:
@@ -34,12 +26,6 @@ def jpeg(colour: tuple[int, int, int] = (10, 120, 30)) -> bytes:
     out = io.BytesIO()
     PILImage.new("RGB", (20, 30), colour).save(out, "JPEG")
     return out.getvalue()
-
-
-def decoded(uri: str) -> tuple[str, bytes]:
-    """The mime type and bytes of a base64 data URI."""
-    head, _, encoded = uri.partition(",")
-    return head.removeprefix("data:").removesuffix(";base64"), base64.b64decode(encoded)
 
 
 def ok(answer: ApiResponse, status: int = 200) -> Any:
@@ -85,16 +71,6 @@ def completed_generation(api: ApiClient, user: User, prompt: str = "a red wool c
     generation = wait_for_generation(api, user, started["id"])
     assert generation["status"] == "completed", generation
     return generation
-
-
-def scalar(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> Any:
-    row = sql.execute(query, params).fetchone()
-    assert row is not None, query
-    return next(iter(row.values()))
-
-
-def rows(sql: Sql, query: LiteralString, params: Sequence[Any] = ()) -> list[DictRow]:
-    return sql.execute(query, params).fetchall()
 
 
 def all_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, png_uri, rows, scalar
+from tests.integration.wardrobe.helpers import jpeg, ok, png_uri
 from tests.support.api import ApiClient, User
+from tests.support.images import data_uri
+from tests.support.sql import Sql, rows, scalar
 
 NOT_AN_IMAGE = data_uri(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
 

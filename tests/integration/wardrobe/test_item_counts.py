@@ -18,8 +18,9 @@ import pytest
 
 from imagify import db
 from imagify.wardrobe import collections, items
-from tests.integration.wardrobe.helpers import Sql, all_at_once, ok, png_uri, rows, scalar
+from tests.integration.wardrobe.helpers import all_at_once, ok, png_uri
 from tests.support.api import ApiClient, ApiResponse
+from tests.support.sql import Sql, rows, scalar
 
 
 def counts_are_true(sql: Sql) -> dict[str, tuple[int, int]]:

@@ -9,8 +9,10 @@ import pytest
 from PIL import Image as PILImage
 
 from tests.fakes.gemini import png
-from tests.integration.wardrobe.helpers import Sql, data_uri, jpeg, ok, png_uri, rows, scalar
+from tests.integration.wardrobe.helpers import jpeg, ok, png_uri
 from tests.support.api import ApiClient, User
+from tests.support.images import data_uri
+from tests.support.sql import Sql, rows, scalar
 
 
 def create_item(api: ApiClient, user: User, **fields: Any) -> dict[str, Any]:

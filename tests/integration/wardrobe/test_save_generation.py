@@ -15,8 +15,10 @@ import pytest
 from imagify.generations import service as generations
 from imagify.identity.principal import Principal
 from imagify.wardrobe import items
-from tests.integration.wardrobe.helpers import Sql, all_at_once, completed_generation, decoded, ok, png_uri, scalar
+from tests.integration.wardrobe.helpers import all_at_once, completed_generation, ok, png_uri
 from tests.support.api import ApiClient, User
+from tests.support.images import decoded_data_uri
+from tests.support.sql import Sql, scalar
 
 
 def save(api: ApiClient, user: User, generation_id: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def test_a_completed_generation_is_saved_as_an_item_with_a_copy_of_its_image(api
         ["winter", "coat"],
         generation["prompt"],
     )
-    mime, data = decoded(item["imageBase64"])
+    mime, data = decoded_data_uri(item["imageBase64"])
     image = api.get(f"/wardrobe/items/{item['id']}/image", token=user.access_token)
     assert (image.status, image.headers["content-type"], image.body) == (200, mime, data)
     # And the generation now says it is saved, and is listed among the saved ones
@@ -145,7 +147,7 @@ def test_deleting_the_generation_keeps_the_item_and_its_image(api: ApiClient, sq
         k: v for k, v in item.items() if k not in ("generationId", "updatedAt")
     }
     image = api.get(f"/wardrobe/items/{item['id']}/image", token=user.access_token)
-    assert (image.status, image.body) == (200, decoded(generation["resultImageBase64"])[1])
+    assert (image.status, image.body) == (200, decoded_data_uri(generation["resultImageBase64"])[1])
     assert scalar(sql, "SELECT count(*) FROM generations WHERE id = %s", (UUID(generation["id"]),)) == 0
 
 

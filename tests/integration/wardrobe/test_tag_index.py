@@ -15,7 +15,7 @@ from psycopg import sql as pgsql
 
 from imagify import db
 from imagify.wardrobe import items
-from tests.integration.wardrobe.helpers import Sql
+from tests.support.sql import Sql
 
 GIN = "idx_wardrobe_items_tags_lower"
 

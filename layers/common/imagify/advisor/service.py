@@ -12,10 +12,8 @@ from imagify.ai.advice import advisor_model
 from imagify.ai.advice.protocol import AdvisorModel
 from imagify.billing import ledger
 from imagify.errors import Conflict, InsufficientTokens, NotFound
-from imagify.generations import inputs, service
-from imagify.idempotency import Answer
+from imagify.generations import inputs
 from imagify.identity.principal import Principal
-from imagify.models.api import AdvisorSession, GenerationInput
 from imagify.models.rows import ADVISOR_SESSION_COLUMNS, AdvisorSessionRow
 from imagify.settings import pricing_settings
 
@@ -30,21 +28,20 @@ def ask(
     idempotency_key: str | None = None,
     *,
     model: AdvisorModel | None = None,
-) -> Answer:
-    """Ask the advisor; the session is stored (and the advice charged) only when the model answered."""
+) -> idempotency.Done[AdvisorSessionRow] | idempotency.Replay:
+    """Ask the advisor; the session is stored (and the advice charged) only when the model answered. Gives the
+    session stored, or the first answer to ``idempotency_key``."""
     # An upload is kept as a presigned GET URL, which the frontend can show (as generations keep it).
     photo, stored_photo = (
         inputs.accepted(caller.user_id, user_photo_url, field="userPhotoUrl") if user_photo_url else (None, None)
     )
     cost = pricing_settings().advisor_cost
-    request_hash = idempotency.request_hash({"message": message, "userPhotoUrl": user_photo_url})
-    with db.transaction() as conn:
-        if idempotency_key:
-            earlier = idempotency.claim(conn, caller.user_id, OPERATION, idempotency_key, request_hash)
-            if earlier is not None:
-                if earlier.status is None:
-                    raise Conflict("a request with this Idempotency-Key is still being answered")
-                return Answer(earlier.status, earlier.body)
+    body = {"message": message, "userPhotoUrl": user_photo_url}
+    with db.transaction() as conn, idempotency.once(conn, caller.user_id, OPERATION, idempotency_key, body) as attempt:
+        if attempt.replay:
+            return attempt.replay
+        if attempt.made:  # the first request kept its advice and then crashed before answering
+            return attempt.done(get(caller.user_id, attempt.made))
         balance = conn.execute("SELECT tokens FROM users WHERE id = %s", (caller.user_id,)).fetchone()
         if balance is None:
             raise NotFound("user not found")
@@ -54,8 +51,7 @@ def ask(
         advice = (model or advisor_model()).advise(message, photo)
     except Exception as error:
         observability.count("AdvisorCalls", outcome=type(error).__name__)
-        if idempotency_key:
-            _forget(caller.user_id, idempotency_key)  # nothing happened: the same key may be tried again
+        attempt.forget()  # nothing happened: the same key may be tried again
         raise
     try:
         with db.transaction() as conn:
@@ -68,33 +64,20 @@ def ask(
                 ).format(_COLUMNS),
                 (caller.user_id, stored_photo, message, advice.markdown, advice.prompt),
             ).fetchone()
+            assert row is not None
+            attempt.link(row["id"], conn)
     except Exception:
         # The balance was spent meanwhile (402), say: nothing was kept, so the key may be tried again too.
-        if idempotency_key:
-            _forget(caller.user_id, idempotency_key)
+        attempt.forget()
         raise
     observability.count("AdvisorCalls", outcome="ok")
-    body = AdvisorSession.from_row(AdvisorSessionRow.model_validate(row)).model_dump(mode="json", by_alias=True)
-    if idempotency_key:
-        idempotency.remember(caller.user_id, OPERATION, idempotency_key, 201, body)
-    return Answer(201, body)
-
-
-def _forget(user_id: UUID, key: str) -> None:
-    with db.transaction() as conn:
-        conn.execute(
-            "DELETE FROM idempotency_keys WHERE user_id = %s AND operation = %s AND key = %s", (user_id, OPERATION, key)
-        )
+    return attempt.done(AdvisorSessionRow.model_validate(row))
 
 
 def page(user_id: UUID, limit: int, cursor: str | None) -> tuple[list[AdvisorSessionRow], str | None]:
-    query = sql.SQL(
-        "SELECT {} FROM advisor_sessions WHERE user_id = %(user_id)s AND "
-        + pagination.AFTER_CURSOR
-        + pagination.NEWEST_FIRST
-    ).format(_COLUMNS)
-    rows = db.fetch_all(query, {"user_id": user_id, **pagination.keyset(cursor, limit)})
-    return [AdvisorSessionRow.model_validate(r) for r in rows[:limit]], pagination.next_cursor(rows, limit)
+    query = sql.SQL("SELECT {} FROM advisor_sessions WHERE user_id = %(user_id)s").format(_COLUMNS)
+    rows, next_cursor = pagination.page(query, {"user_id": user_id}, limit=limit, cursor=cursor)
+    return [AdvisorSessionRow.model_validate(r) for r in rows], next_cursor
 
 
 def get(user_id: UUID, session_id: UUID) -> AdvisorSessionRow:
@@ -116,9 +99,10 @@ def delete(user_id: UUID, session_id: UUID) -> None:
         raise NotFound("advisor session not found")
 
 
-def generate(caller: Principal, session_id: UUID, mode: str | None, idempotency_key: str | None = None) -> Answer:
-    """Start a generation from the advice's prompt (and its photo), exactly as ``POST /generations`` does."""
-    session = get(caller.user_id, session_id)
+def generation_body(user_id: UUID, session_id: UUID, mode: str | None) -> dict[str, Any]:
+    """The body of the ``POST /generations`` a session's advice makes: its prompt (and its photo). The caller
+    validates it as that route does, and starts it as that route does."""
+    session = get(user_id, session_id)
     if session.extracted_prompt is None:
         raise Conflict("this advice has no generation prompt; ask the advisor again")
     chosen = mode or ("photo_text" if session.user_photo_url else "from_prompt")
@@ -127,4 +111,4 @@ def generate(caller: Principal, session_id: UUID, mode: str | None, idempotency_
     fields: dict[str, Any] = {"mode": chosen, "prompt": session.extracted_prompt}
     if chosen == "photo_text":
         fields["userPhotoUrl"] = session.user_photo_url
-    return service.create(caller, GenerationInput.model_validate(fields), idempotency_key)
+    return fields

@@ -56,22 +56,23 @@ def page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[tuple[GenerationSummaryRow, int]], str | None]:
-    rows = db.fetch_all(
+    rows, next_cursor = pagination.page(
         _SUMMARY
         + sql.SQL(
             " WHERE user_id = %(user_id)s"
             " AND (%(mode)s::generation_mode IS NULL OR mode = %(mode)s)"
             " AND (%(status)s::generation_status IS NULL OR status = %(status)s)"
             " AND (%(saved)s::boolean IS NULL OR saved_to_wardrobe = %(saved)s)"
-            " AND " + pagination.AFTER_CURSOR + pagination.NEWEST_FIRST
         ),
-        {"user_id": user_id, "mode": mode, "status": status, "saved": saved, **pagination.keyset(cursor, limit)},
+        {"user_id": user_id, "mode": mode, "status": status, "saved": saved},
+        limit=limit,
+        cursor=cursor,
     )
     items = []
-    for row in rows[:limit]:
+    for row in rows:
         fields, charged = _split(row)
         items.append((GenerationSummaryRow.model_validate(fields), charged))
-    return items, pagination.next_cursor(rows, limit)
+    return items, next_cursor
 
 
 def in_flight(conn: db.Connection, user_id: UUID) -> int:

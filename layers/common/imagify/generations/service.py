@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -9,9 +11,7 @@ from imagify import db, idempotency, media, observability
 from imagify.billing import ledger
 from imagify.errors import InvalidTransition, NotFound, ServiceUnavailable, TooManyInFlight
 from imagify.generations import execution, inputs, instructions, queries
-from imagify.idempotency import Answer
 from imagify.identity.principal import Principal
-from imagify.models.api import Generation, GenerationInput
 from imagify.models.rows import GenerationRow
 from imagify.observability import logger
 from imagify.settings import pricing_settings
@@ -30,23 +30,56 @@ def max_in_flight(plan: str) -> int:
     return settings.pro_max_in_flight if plan == "pro" else settings.free_max_in_flight
 
 
-def _view(conn: db.Connection | None, generation_id: UUID) -> dict[str, Any]:
-    """The API view of a generation, read in ``conn``'s transaction, or on its own (``conn=None``)."""
-    found = queries.detail(conn, generation_id) if conn is not None else queries.read_detail(generation_id)
-    assert found is not None
-    row, charged = found
-    return Generation.from_row(row, tokens_charged=charged).model_dump(mode="json", by_alias=True)
+@dataclass(frozen=True)
+class Options:
+    aspect_ratio: str | None = None
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A generation asked for, as the API model (``GenerationInput``) validated it."""
+
+    mode: str
+    prompt: str | None = None
+    user_photo_url: str | None = None
+    item_photo_url: str | None = None
+    options: Options | None = None
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> Request:
+        """From the request's validated JSON body (camelCase, as sent)."""
+        options = body.get("options")
+        return cls(
+            mode=body["mode"],
+            prompt=body.get("prompt"),
+            user_photo_url=body.get("userPhotoUrl"),
+            item_photo_url=body.get("itemPhotoUrl"),
+            options=None if options is None else Options(options.get("aspectRatio"), options.get("style")),
+        )
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body again, all its fields (the ``Idempotency-Key``'s hash covers it)."""
+        options = self.options
+        return {
+            "mode": self.mode,
+            "prompt": self.prompt,
+            "userPhotoUrl": self.user_photo_url,
+            "itemPhotoUrl": self.item_photo_url,
+            "options": None if options is None else {"aspectRatio": options.aspect_ratio, "style": options.style},
+        }
 
 
 def create(
     caller: Principal,
-    request: GenerationInput,
+    request: Request,
     idempotency_key: str | None = None,
     *,
     s3: Any | None = None,
     sfn: Any | None = None,
-) -> Answer:
-    """Charge, record and start a generation; its execution does the rest."""
+) -> idempotency.Done[tuple[GenerationRow, int]] | idempotency.Replay:
+    """Charge, record and start a generation; its execution does the rest. Gives the generation started
+    (and its net charge), or the first answer to ``idempotency_key``."""
     # Photos are checked before anything is charged: a bad input costs nothing. An upload is kept as a presigned
     # GET URL (what the frontend, which shares the table, can show while the upload lives); inline data as sent.
     user_photo, item_photo = (
@@ -60,15 +93,17 @@ def create(
         aspect_ratio=options.aspect_ratio if options else None,
         style=options.style if options else None,
     )
-    request_hash = idempotency.request_hash(request.model_dump(mode="json"))
-    with db.transaction() as conn:
-        if idempotency_key:
-            earlier = idempotency.claim(conn, caller.user_id, OPERATION, idempotency_key, request_hash)
-            if earlier is not None:
-                if earlier.status is not None:
-                    return Answer(earlier.status, earlier.body)
-                assert earlier.resource_id is not None
-                return Answer(202, _view(conn, earlier.resource_id))
+    with (
+        db.transaction() as conn,
+        idempotency.once(conn, caller.user_id, OPERATION, idempotency_key, request.body()) as attempt,
+    ):
+        if attempt.replay:
+            return attempt.replay
+        if attempt.made:  # the first request started its generation and then crashed before answering
+            found = queries.detail(conn, attempt.made, caller.user_id)
+            if found is None:
+                raise NotFound("the generation this Idempotency-Key started has been deleted")
+            return attempt.done(found)
         # The user's row lock orders this user's requests, so the in-flight count and the charge agree.
         balance = conn.execute("SELECT tokens FROM users WHERE id = %s FOR UPDATE", (caller.user_id,)).fetchone()
         if balance is None:
@@ -87,27 +122,24 @@ def create(
             instruction=instruction,
         )
         charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
-        if idempotency_key:
-            idempotency.link(conn, caller.user_id, OPERATION, idempotency_key, generation_id)
+        attempt.link(generation_id)
     try:
         execution.start(generation_id, client=sfn)
     except execution.StartFailed as error:
         with db.transaction() as conn:
             queries.fail(conn, generation_id, "the generation could not be started; the tokens were refunded")
             refund = ledger.refund_generation(conn, generation_id, note="could not start")
-            if idempotency_key:
-                # The 503 invites a retry: free the key, so the retry starts a generation of its own.
-                idempotency.forget(conn, caller.user_id, OPERATION, idempotency_key)
+            # The 503 invites a retry: free the key, so the retry starts a generation of its own.
+            attempt.forget(conn)
         observability.count("GenerationsFailed", mode=request.mode, reason="start_failed")
         observability.refunded(refund, "start_failed")
         raise ServiceUnavailable("the generation could not be started; your tokens were refunded") from error
     logger.info("generation started", extra={"generation_id": str(generation_id), "mode": request.mode})
     observability.count("GenerationsStarted", mode=request.mode)
     observability.count("TokensCharged", -charge.delta, mode=request.mode)
-    body = _view(None, generation_id)
-    if idempotency_key:
-        idempotency.remember(caller.user_id, OPERATION, idempotency_key, 202, body)
-    return Answer(202, body)
+    found = queries.read_detail(generation_id)
+    assert found is not None
+    return attempt.done(found)
 
 
 def get(caller: Principal, generation_id: UUID) -> tuple[GenerationRow, int]:

@@ -18,16 +18,14 @@ _FIELDS = db.columns(USER_COLUMNS)
 
 def search_users(q: str | None, limit: int, cursor: str | None) -> tuple[list[UserRow], str | None]:
     query = sql.SQL(
-        "SELECT {} FROM users "
-        "WHERE (%(pattern)s::text IS NULL OR email ILIKE %(pattern)s OR name ILIKE %(pattern)s) "
-        "AND " + pagination.AFTER_CURSOR + pagination.NEWEST_FIRST
+        "SELECT {} FROM users WHERE (%(pattern)s::text IS NULL OR email ILIKE %(pattern)s OR name ILIKE %(pattern)s)"
     ).format(_FIELDS)
     pattern = None
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-    rows = db.fetch_all(query, {"pattern": pattern, **pagination.keyset(cursor, limit)})
-    return [UserRow.model_validate(r) for r in rows[:limit]], pagination.next_cursor(rows, limit)
+    rows, next_cursor = pagination.page(query, {"pattern": pattern}, limit=limit, cursor=cursor)
+    return [UserRow.model_validate(r) for r in rows], next_cursor
 
 
 def change_user(admin_id: UUID, user_id: UUID, changes: dict[str, str]) -> UserRow:

@@ -42,9 +42,10 @@ def delete_me(user_id: UUID, password: str | None, *, s3: Any | None = None) -> 
 
 
 def token_transactions(user_id: UUID, limit: int, cursor: str | None) -> tuple[list[DictRow], str | None]:
-    rows = db.fetch_all(
+    return pagination.page(
         "SELECT id, delta, balance_after, kind, generation_id, note, created_at FROM token_transactions "
-        "WHERE user_id = %(user_id)s AND " + pagination.AFTER_CURSOR + pagination.NEWEST_FIRST,
-        {"user_id": user_id, **pagination.keyset(cursor, limit)},
+        "WHERE user_id = %(user_id)s",
+        {"user_id": user_id},
+        limit=limit,
+        cursor=cursor,
     )
-    return rows[:limit], pagination.next_cursor(rows, limit)

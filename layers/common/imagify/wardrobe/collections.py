@@ -38,14 +38,10 @@ def page(
     user_id: UUID, *, with_cover: bool, limit: int, cursor: str | None
 ) -> tuple[list[WardrobeCollectionSummaryRow], str | None]:
     columns = _DETAIL if with_cover else _SUMMARY
-    query = sql.SQL(
-        "SELECT {} FROM wardrobe_collections WHERE user_id = %(user_id)s AND "
-        + pagination.AFTER_CURSOR
-        + pagination.NEWEST_FIRST
-    ).format(columns)
-    rows = db.fetch_all(query, {"user_id": user_id, **pagination.keyset(cursor, limit)})
+    query = sql.SQL("SELECT {} FROM wardrobe_collections WHERE user_id = %(user_id)s").format(columns)
+    rows, next_cursor = pagination.page(query, {"user_id": user_id}, limit=limit, cursor=cursor)
     model = WardrobeCollectionRow if with_cover else WardrobeCollectionSummaryRow
-    return [model.model_validate(r) for r in rows[:limit]], pagination.next_cursor(rows, limit)
+    return [model.model_validate(r) for r in rows], next_cursor
 
 
 def get(user_id: UUID, collection_id: UUID) -> WardrobeCollectionRow:

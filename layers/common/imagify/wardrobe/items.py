@@ -120,16 +120,10 @@ def page(
         " AND (%(collection_id)s::uuid IS NULL OR collection_id = %(collection_id)s)"
         # Any case matches (the frontend may write "Summer"): the GIN index is on lower_tags(tags).
         " AND (%(tag)s::text IS NULL OR lower_tags(tags) @> ARRAY[lower(%(tag)s::text)])"
-        " AND " + pagination.AFTER_CURSOR + pagination.NEWEST_FIRST
     ).format(_SUMMARY)
-    params = {
-        "user_id": user_id,
-        "collection_id": collection_id,
-        "tag": tag.strip() if tag else None,
-        **pagination.keyset(cursor, limit),
-    }
-    rows = db.fetch_all(query, params)
-    return [WardrobeItemSummaryRow.model_validate(r) for r in rows[:limit]], pagination.next_cursor(rows, limit)
+    params = {"user_id": user_id, "collection_id": collection_id, "tag": tag.strip() if tag else None}
+    rows, next_cursor = pagination.page(query, params, limit=limit, cursor=cursor)
+    return [WardrobeItemSummaryRow.model_validate(r) for r in rows], next_cursor
 
 
 def get(user_id: UUID, item_id: UUID) -> WardrobeItemRow:

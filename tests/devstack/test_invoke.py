@@ -12,7 +12,7 @@ from devstack.events import api_event
 from imagify import migrator
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def run_devstack(*args: str, database_url: str, state_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -19,7 +19,7 @@ from devstack.routes import RouteTable
 from devstack.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def test_path_parameters_come_from_the_resource_template():

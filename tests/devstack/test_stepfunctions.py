@@ -17,7 +17,7 @@ from devstack.aws import LocalAws, generate_secret_string
 from devstack.environment import applied, function_environment
 from devstack.runtime import Runtime
 
-FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "devstack" / "sfn" / "template.yaml"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sfn" / "template.yaml"
 
 
 @pytest.fixture

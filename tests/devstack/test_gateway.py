@@ -19,7 +19,7 @@ from devstack.gateway_responses import HttpResponse
 from devstack.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "devstack"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE = FIXTURES / "api" / "template.yaml"
 
 
