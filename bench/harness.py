@@ -110,16 +110,10 @@ def pass_machine(stack: Any) -> str:
 
 
 def clear_caches() -> None:
-    """Settings are read from the environment once per cold start: read them again."""
-    from imagify import db, settings
-    from imagify.generations import execution
+    """Settings and clients are made from the environment once per cold start: make them again."""
+    from imagify import clients
 
-    for value in vars(settings).values():
-        cache_clear = getattr(value, "cache_clear", None)
-        if callable(cache_clear):
-            cache_clear()
-    execution._sfn = None
-    db.reset()
+    clients.reset()
 
 
 def quiet_logs() -> None:

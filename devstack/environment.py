@@ -80,16 +80,12 @@ def function_environment(
 
 
 def reset_application_caches() -> None:
-    """Settings are read from the environment once and cached, and the connection is kept: forget both."""
+    """Settings and clients are made from the environment once and kept, as is the connection: forget them all."""
     try:
-        from imagify import db, settings
+        from imagify import clients
     except ImportError:  # pragma: no cover - another project's layer
         return
-    for value in vars(settings).values():
-        cache_clear = getattr(value, "cache_clear", None)
-        if callable(cache_clear):
-            cache_clear()
-    db.reset()
+    clients.reset()
 
 
 @contextmanager

@@ -17,15 +17,19 @@ import pytest
 from psycopg import conninfo
 from psycopg import sql as sqlc
 
-from imagify import db, migrator, settings
+from imagify import clients, migrator
 from tests.support.api import ApiClient, GatewayTransport
+from tests.support.env import setenv
 from tests.support.sql import SEED_TABLES, Sql
 
 
-def _clear_caches() -> None:
-    for getter in (settings.database_settings, settings.pricing_settings, settings.app_settings):
-        getter.cache_clear()
-    db.reset()
+@pytest.fixture(autouse=True)
+def fresh_clients() -> Iterator[None]:
+    """Each test starts as a new execution environment would: no setting, client or connection kept (and a
+    test that changes the environment calls ``clients.reset()`` itself, or ``tests.support.env.setenv``)."""
+    clients.reset()
+    yield
+    clients.reset()
 
 
 @pytest.fixture(scope="session")
@@ -86,19 +90,18 @@ def migrated_url(pg_admin_url: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        db.reset()
+        clients.reset()
         _drop_database(pg_admin_url, name)
 
 
 @pytest.fixture
 def database(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The migrated database as the application sees it (``DATABASE_URL``), emptied after the test."""
-    monkeypatch.setenv("DATABASE_URL", migrated_url)
-    _clear_caches()
+    setenv(monkeypatch, DATABASE_URL=migrated_url)
     try:
         yield migrated_url
     finally:
-        _clear_caches()
+        clients.reset()
         with psycopg.connect(migrated_url, autocommit=True) as conn:
             # login_failures is keyed by email, not by user: it does not cascade from users.
             tables = (*SEED_TABLES, "login_failures")

@@ -1,6 +1,8 @@
 """One OpenAPI document for the whole API, merged from every function's resolver (Powertools
-``OpenAPIMerge``) and completed from ``template.yaml``: which routes need a token, and the error body that
-every 4xx/5xx answer carries. ``docs/openapi.json`` is this document, committed; a test fails on drift.
+``OpenAPIMerge``; each route declares its summary, description, tags and the errors of its own work) and
+completed from ``template.yaml`` with what the seam answers on every route of a kind: which routes need a
+token, the answers of the gateway and the authorizer, and the error body every 4xx/5xx carries.
+``docs/openapi.json`` is this document, committed; a test fails on drift.
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ from devstack.template import Template
 DOCUMENT = Path("docs") / "openapi.json"
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 _POWERTOOLS_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+# The groups of routes (each route names its own in ``tags=``), in the order Swagger UI shows them.
+TAGS = {
+    "auth": "Sign up, sign in (password, Google or another OpenID provider), tokens, email and password links",
+    "me": "The caller's own account: profile, token history, deletion",
+    "uploads": "Short-lived uploads of photos, referenced by generations and the advisor",
+    "generations": "Try-ons, looks from a prompt and edited photos: start, follow, cancel, keep",
+    "wardrobe": "The looks a user keeps: items, their images, collections and tags",
+    "advisor": "The AI style advisor and the looks it suggests",
+    "admin": "Users, tokens and figures, for admins",
+    "service": "Health and prices",
+}
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -64,9 +77,21 @@ def build(template: Template) -> dict[str, Any]:
                 schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
                 if schema.get("type") == "null":
                     answer.pop("content")
-            responses["422"] = _error("the request is not valid")
-            responses.setdefault("404", _error("not found (another user's resource is not found either)"))
+            # What the seam answers on any route of a kind, before or around the route's own work (a route
+            # declares the errors of its own work on its decorator: see imagify.web.responses).
+            # Any route: its own inputs, and the seam's refusal of a NUL or other control character in any
+            # parameter, even one the route does not read.
+            responses["422"] = _error(
+                "`validation_error` (or `idempotency_key_reused`): the request is not valid; `details` says where"
+            )
+            responses.setdefault(
+                "429",
+                _error("`rate_limited`: over the API's rate limit (API Gateway throttling); retry after `Retry-After`"),
+            )
             responses["500"] = _error("an unexpected error (no details are given)")
+            if method != "get":
+                responses.setdefault("413", _error("`payload_too_large`: the body is over API Gateway's 10 MB"))
+                responses.setdefault("415", _error("`unsupported_media_type`: the body is not JSON"))
             if (path, method) in public:
                 operation["security"] = []
                 if path.startswith("/auth/"):
@@ -74,12 +99,9 @@ def build(template: Template) -> dict[str, Any]:
             else:
                 operation["security"] = [{"bearer": []}]
                 responses["401"] = _error("no valid token")
-                responses["403"] = _error("not allowed (admin routes)")
-            if method != "get":
-                # What a write may meet: no tokens, a conflict, a body too big or of the wrong type, a
-                # limit, a model that is unavailable. The error code says which.
-                for status in ("402", "409", "413", "415", "429", "503"):
-                    responses.setdefault(status, _error("see the error code"))
+                # The authorizer reads sessions from the database too.
+                responses.setdefault("503", _error("`service_unavailable`: the authorizer could not check the token"))
+    document["tags"] = [{"name": name, "description": about} for name, about in TAGS.items()]
     return document
 
 

@@ -6,14 +6,42 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.advisor import service
 from imagify.generations import service as generations
-from imagify.models.api import AdvisorGenerateInput, Generation, GenerationInput
+from imagify.models.advisor import AdvisorGenerateInput
+from imagify.models.generations import Generation, GenerationInput
 from imagify.observability import tracer
-from imagify.web import IdempotencyKey, answer_once, api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
+from imagify.web import NOT_FOUND, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings, StorageSettings, FlowSettings)
 app = resolver()
 
 
-@app.post("/advisor/sessions/<session_id>/generate", responses={202: {"description": "generation started"}})
+@app.post(
+    "/advisor/sessions/<session_id>/generate",
+    summary="Generate the advised look",
+    description=(
+        "Starts a generation from the session's generation prompt (and its photo), exactly as `POST /generations` "
+        "does, charged the same. Takes an `Idempotency-Key`."
+    ),
+    tags=["advisor"],
+    responses=responses(
+        202,
+        "generation started; poll GET /generations/{id}",
+        errors={
+            402: "`insufficient_tokens`: the balance is below the generation's cost; nothing was charged",
+            404: NOT_FOUND,
+            409: (
+                "`conflict`: the advice has no generation prompt, or a request with this Idempotency-Key is still "
+                "being answered"
+            ),
+            429: "`too_many_in_flight`: the plan's limit of generations running at once is reached",
+            503: (
+                "`service_unavailable`: the generation could not be started (the tokens were refunded) or the "
+                "database is unavailable"
+            ),
+        },
+    ),
+)
 @tracer.capture_method
 def generate(
     session_id: Annotated[UUID, Path()],

@@ -3,15 +3,23 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from imagify.advisor import service
-from imagify.models.api import AdvisorSession
+from imagify.models.advisor import AdvisorSession
 from imagify.models.common import Cursor, Limit, Page
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, require
+from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/advisor/sessions")
+@app.get(
+    "/advisor/sessions",
+    summary="The advice history",
+    description="The caller's advisor sessions, newest first; keyset pages.",
+    tags=["advisor"],
+    responses=responses(200, "a page of advice", errors={503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def list_sessions(
     limit: Annotated[Limit, Query()] = 20, cursor: Annotated[Cursor, Query()] = None

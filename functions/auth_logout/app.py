@@ -2,12 +2,22 @@ from aws_lambda_powertools.event_handler import Response
 
 from imagify.identity import auth
 from imagify.observability import tracer
-from imagify.web import api_handler, bearer, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, TokenSettings, require
+from imagify.web import UNAVAILABLE, api_handler, bearer, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings, TokenSettings)
 app = resolver()
 
 
-@app.post("/auth/logout", responses={204: {"description": "signed out"}})
+@app.post(
+    "/auth/logout",
+    summary="Sign out",
+    description=(
+        "Ends the session behind the bearer token: the session itself, or the one its access token was issued for."
+    ),
+    tags=["auth"],
+    responses=responses(204, "signed out", errors={503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def logout() -> Response[None]:
     auth.logout(caller(app).user_id, bearer(app))

@@ -4,14 +4,28 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import auth
-from imagify.models.api import AuthResult, RegisterInput
+from imagify.models.identity import AuthResult, RegisterInput
 from imagify.observability import tracer
-from imagify.web import api_handler, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, SignupSettings, TokenSettings, require
+from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
+require(DatabaseSettings, CorsSettings, TokenSettings, SignupSettings)
 app = resolver()
 
 
-@app.post("/auth/register", responses={201: {"description": "signed up and signed in"}})
+@app.post(
+    "/auth/register",
+    summary="Sign up",
+    description=(
+        "Creates a user with the sign-up tokens and signs them in. The password is hashed as the frontend verifies it."
+    ),
+    tags=["auth"],
+    responses=responses(
+        201,
+        "signed up and signed in",
+        errors={409: "`email_taken`: an account with this email exists", 503: UNAVAILABLE},
+    ),
+)
 @tracer.capture_method
 def register(body: Annotated[RegisterInput, Body()]) -> Response[AuthResult]:
     signed_in = auth.register(body.email, body.password, body.name)

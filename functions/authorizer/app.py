@@ -18,6 +18,9 @@ from imagify.errors import Unauthorized
 from imagify.identity.authorizer import authenticate
 from imagify.identity.principal import bearer_token
 from imagify.observability import logger, tracer
+from imagify.settings import DatabaseSettings, TokenSettings, require
+
+require(DatabaseSettings, TokenSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,6 +6,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagify import cleanup
 from imagify.observability import logger, tracer
+from imagify.settings import DatabaseSettings, FlowSettings, StorageSettings, require
+
+require(DatabaseSettings, StorageSettings, FlowSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -5,13 +5,21 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.observability import tracer
+from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import collections
-from imagify.web import api_handler, caller, resolver
+from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.delete("/wardrobe/collections/<collection_id>", responses={204: {"description": "deleted; items kept"}})
+@app.delete(
+    "/wardrobe/collections/<collection_id>",
+    summary="Delete a collection",
+    description="Deletes one of the caller's collections; its items stay in the wardrobe, out of any collection.",
+    tags=["wardrobe"],
+    responses=responses(204, "deleted; items kept", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def delete_collection(collection_id: Annotated[UUID, Path()]) -> Response[None]:
     collections.delete(caller(app).user_id, collection_id)

@@ -6,12 +6,23 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, require
+from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings, FlowSettings)
 app = resolver()
 
 
-@app.delete("/generations/<generation_id>", responses={204: {"description": "deleted"}})
+@app.delete(
+    "/generations/<generation_id>",
+    summary="Delete a generation",
+    description=(
+        "Deletes one of the caller's generations; one still running is cancelled and refunded first. A wardrobe item "
+        "saved from it stays."
+    ),
+    tags=["generations"],
+    responses=responses(204, "deleted", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def delete_generation(generation_id: Annotated[UUID, Path()]) -> Response[None]:
     service.delete(caller(app), generation_id)

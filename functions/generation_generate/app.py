@@ -5,6 +5,9 @@ from typing import Any
 from imagify.ai.images import image_model
 from imagify.generations import flow
 from imagify.generations.tasks import GenerationTask, task_handler
+from imagify.settings import DatabaseSettings, GeminiSettings, StorageSettings, require
+
+require(DatabaseSettings, StorageSettings, GeminiSettings)
 
 
 @task_handler

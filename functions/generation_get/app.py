@@ -4,14 +4,25 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
-from imagify.models.api import Generation
+from imagify.models.generations import Generation
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, require
+from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/generations/<generation_id>")
+@app.get(
+    "/generations/<generation_id>",
+    summary="Read a generation",
+    description=(
+        "One of the caller's generations with its status, its charge and, once completed, its result image. Poll it "
+        "after `POST /generations`."
+    ),
+    tags=["generations"],
+    responses=responses(200, "the generation", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def get_generation(generation_id: Annotated[UUID, Path()]) -> Generation:
     row, charged = service.get(caller(app), generation_id)

@@ -5,12 +5,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
 from imagify.observability import tracer
+from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/generations/<generation_id>/image", responses=IMAGE_RESPONSES)
+@app.get(
+    "/generations/<generation_id>/image",
+    summary="The result image",
+    description="The completed generation's image bytes, with an ETag; browsers may keep it.",
+    tags=["generations"],
+    responses=IMAGE_RESPONSES,
+)
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(generation_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]

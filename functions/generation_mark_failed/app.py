@@ -4,6 +4,9 @@ from typing import Any
 
 from imagify.generations import flow
 from imagify.generations.tasks import GenerationTask, task_handler
+from imagify.settings import DatabaseSettings, require
+
+require(DatabaseSettings)
 
 
 @task_handler

@@ -3,16 +3,27 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from imagify.generations import queries
-from imagify.models.api import GenerationSummary
 from imagify.models.common import Cursor, Limit, Page
+from imagify.models.generations import GenerationSummary
 from imagify.models.rows import GenerationMode, GenerationStatus
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, require
+from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/generations")
+@app.get(
+    "/generations",
+    summary="The generations",
+    description=(
+        "The caller's generations newest first, without their images, filtered by mode, status or whether saved; "
+        "keyset pages."
+    ),
+    tags=["generations"],
+    responses=responses(200, "a page of generations", errors={503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def list_generations(
     mode: Annotated[GenerationMode | None, Query()] = None,

@@ -1,19 +1,35 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from imagify import health
-from imagify.models.api import Health
+from imagify.models.health import Health, MigrationCounts
 from imagify.observability import tracer
+from imagify.settings import CorsSettings, DatabaseSettings, app_settings, require
 from imagify.web import api_handler, resolver
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/health", responses={200: {"description": "healthy"}, 503: {"description": "degraded"}})
+@app.get(
+    "/health",
+    summary="Is the service up",
+    description="`ok` when the database answers and every migration is applied; `degraded` (503) otherwise.",
+    tags=["service"],
+    responses={200: {"description": "healthy"}, 503: {"description": "degraded"}},
+)
 @tracer.capture_method
 def get_health() -> Response[Health]:
     report = health.check()
-    status = 200 if report.status == "ok" else 503
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=report)
+    migrations = report.migrations
+    body = Health(
+        status="ok" if report.healthy else "degraded",
+        database="unreachable" if migrations is None else "ok",
+        migrations=None
+        if migrations is None
+        else MigrationCounts(applied=len(migrations.applied), pending=len(migrations.pending)),
+        version=app_settings().app_version,
+    )
+    return Response(status_code=200 if report.healthy else 503, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 handler = api_handler(app)

@@ -1,15 +1,23 @@
 from imagify.identity import profile
-from imagify.models.api import User
+from imagify.models.identity import User
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, require
+from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/me")
+@app.get(
+    "/me",
+    summary="Who am I",
+    description="The caller's profile: email, name, image, role, plan and token balance.",
+    tags=["me"],
+    responses=responses(200, "the caller's profile", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def get_me() -> User:
-    return User.from_row(profile.me(caller(app).user_id))
+    return User.model_validate(profile.me(caller(app).user_id))
 
 
 handler = api_handler(app)

@@ -9,8 +9,11 @@ from typing import Literal
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import db, migrator
+from imagify import migrator
 from imagify.observability import logger, tracer
+from imagify.settings import DatabaseSettings, require
+
+require(DatabaseSettings)
 
 
 class MigrateEvent(BaseModel):
@@ -21,11 +24,6 @@ class MigrateEvent(BaseModel):
 @tracer.capture_lambda_handler
 @event_parser(model=MigrateEvent)
 def handler(event: MigrateEvent, context: LambdaContext) -> dict[str, list[str]]:
-    # Its own connection, not the shared one: a long DDL run must not leave state on a reused connection.
-    conn = db.connect()
-    try:
-        report = migrator.apply(conn) if event.action == "apply" else migrator.status(conn)
-    finally:
-        conn.close()
+    report = migrator.run(event.action)
     logger.info("migrations", extra=report.as_dict())
     return report.as_dict()

@@ -4,14 +4,22 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import verification
-from imagify.models.api import PasswordResetConfirmInput
+from imagify.models.identity import PasswordResetConfirmInput
 from imagify.observability import tracer
-from imagify.web import api_handler, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, require
+from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.post("/auth/password-reset/confirm", responses={204: {"description": "password changed, sessions ended"}})
+@app.post(
+    "/auth/password-reset/confirm",
+    summary="Set a new password",
+    description="Sets the password with the emailed one-time token and ends every session of the user.",
+    tags=["auth"],
+    responses=responses(204, "password changed, sessions ended", errors={503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def confirm_reset(body: Annotated[PasswordResetConfirmInput, Body()]) -> Response[None]:
     verification.reset_password(body.email, body.token, body.new_password)

@@ -4,15 +4,21 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import verification
-from imagify.models.api import PasswordResetRequestInput
+from imagify.models.identity import PasswordResetRequestInput
 from imagify.observability import tracer
-from imagify.web import api_handler, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, EmailSettings, require
+from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
+require(DatabaseSettings, CorsSettings, EmailSettings)
 app = resolver()
 
 
 @app.post(
-    "/auth/password-reset/request", responses={202: {"description": "a link is on its way if the account exists"}}
+    "/auth/password-reset/request",
+    summary="Ask for a password reset link",
+    description="Emails a one-time link if the account exists; the answer is the same either way.",
+    tags=["auth"],
+    responses=responses(202, "a link is on its way if the account exists", errors={503: UNAVAILABLE}),
 )
 @tracer.capture_method
 def request_reset(body: Annotated[PasswordResetRequestInput, Body()]) -> Response[None]:

@@ -4,14 +4,41 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify import uploads
-from imagify.models.api import UploadInput, UploadTicket
+from imagify.models.uploads import UploadInput, UploadTicket
 from imagify.observability import tracer
-from imagify.web import IdempotencyKey, answer_once, api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, StorageSettings, require
+from imagify.web import (
+    KEY_IN_FLIGHT,
+    UNAVAILABLE,
+    IdempotencyKey,
+    answer_once,
+    api_handler,
+    caller,
+    resolver,
+    responses,
+)
 
+require(DatabaseSettings, CorsSettings, StorageSettings)
 app = resolver()
 
 
-@app.post("/uploads", responses={201: {"description": "a presigned POST for one file"}})
+@app.post(
+    "/uploads",
+    summary="Upload a photo",
+    description=(
+        "A presigned S3 POST for one image (PNG, JPEG or WebP, at most 10 MB) that lives an hour; its `uploadRef` "
+        "goes where a photo URL goes. Takes an `Idempotency-Key`."
+    ),
+    tags=["uploads"],
+    responses=responses(
+        201,
+        "a presigned POST for one file",
+        errors={
+            409: KEY_IN_FLIGHT,
+            503: UNAVAILABLE,
+        },
+    ),
+)
 @tracer.capture_method
 def create_upload(
     body: Annotated[UploadInput, Body()], idempotency_key: IdempotencyKey = None

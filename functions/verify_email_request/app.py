@@ -2,12 +2,20 @@ from aws_lambda_powertools.event_handler import Response
 
 from imagify.identity import profile, verification
 from imagify.observability import tracer
-from imagify.web import api_handler, caller, resolver
+from imagify.settings import CorsSettings, DatabaseSettings, EmailSettings, require
+from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings, EmailSettings)
 app = resolver()
 
 
-@app.post("/auth/verify-email/request", responses={202: {"description": "a link is on its way"}})
+@app.post(
+    "/auth/verify-email/request",
+    summary="Ask for an email confirmation link",
+    description="Emails the caller a one-time link that confirms their address.",
+    tags=["auth"],
+    responses=responses(202, "a link is on its way", errors={503: UNAVAILABLE}),
+)
 @tracer.capture_method
 def request_verification() -> Response[None]:
     verification.request_email_verification(profile.me(caller(app).user_id))

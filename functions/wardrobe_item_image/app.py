@@ -5,13 +5,21 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify import media
 from imagify.observability import tracer
+from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.get("/wardrobe/items/<item_id>/image", responses=IMAGE_RESPONSES)
+@app.get(
+    "/wardrobe/items/<item_id>/image",
+    summary="A wardrobe item's image",
+    description="The item's image bytes, with an ETag; browsers may keep it.",
+    tags=["wardrobe"],
+    responses=IMAGE_RESPONSES,
+)
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(item_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]

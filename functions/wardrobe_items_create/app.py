@@ -3,15 +3,25 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from imagify.models.api import WardrobeItem, WardrobeItemInput
+from imagify.models.wardrobe import WardrobeItem, WardrobeItemInput
 from imagify.observability import tracer
+from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
-from imagify.web import api_handler, caller, resolver
+from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
+require(DatabaseSettings, CorsSettings)
 app = resolver()
 
 
-@app.post("/wardrobe/items", responses={201: {"description": "kept in the wardrobe"}})
+@app.post(
+    "/wardrobe/items",
+    summary="Add an image to the wardrobe",
+    description="Keeps an image the caller sends (a base64 data URI) as a wardrobe item.",
+    tags=["wardrobe"],
+    responses=responses(
+        201, "kept in the wardrobe", errors={404: "`not_found`: no such collection of the caller's", 503: UNAVAILABLE}
+    ),
+)
 @tracer.capture_method
 def create_item(body: Annotated[WardrobeItemInput, Body()]) -> Response[WardrobeItem]:
     row = items.create(
@@ -22,7 +32,11 @@ def create_item(body: Annotated[WardrobeItemInput, Body()]) -> Response[Wardrobe
         collection_id=body.collection_id,
         tags=body.tags,
     )
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=WardrobeItem.from_row(row))
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=WardrobeItem.model_validate(row),
+    )
 
 
 handler = api_handler(app)

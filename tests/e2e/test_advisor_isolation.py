@@ -3,27 +3,21 @@ sessions (404 every time, nothing charged to anyone), nor send A's upload to the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from imagify import settings
-from imagify.ai.advice import bedrock as bedrock_advisor
 from tests.fakes.gemini import png
 from tests.integration.wardrobe.helpers import ok, upload
 from tests.support.api import ApiClient
+from tests.support.env import setenv
 
 
 @pytest.fixture
-def offline_advisor(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("ADVISOR_PROVIDER", "offline")
-    settings.ai_settings.cache_clear()
-    bedrock_advisor.default_client.cache_clear()
-    yield
-    settings.ai_settings.cache_clear()
+def offline_advisor(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    setenv(monkeypatch, ADVISOR_PROVIDER="offline")
 
 
 def ledgers(database: str) -> list[tuple[str, str, int]]:

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from imagify import settings
-from imagify.ai.advice import bedrock as bedrock_advisor
+from imagify import clients
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer, scripted_server
@@ -22,9 +21,7 @@ ANSWER = f"Try **rust corduroy** over a cream turtleneck.\n\n<generation_prompt>
 
 
 def clear_caches() -> None:
-    settings.ai_settings.cache_clear()
-    settings.pricing_settings.cache_clear()
-    bedrock_advisor.default_client.cache_clear()
+    clients.reset()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,11 @@ from devstack.apigw import Gateway, HttpRequest, routes
 from devstack.gateway_responses import HttpResponse
 from devstack.runtime import Runtime
 from devstack.template import Template, load
-from imagify import db, settings, storage
-from imagify.identity import auth, keys, oidc, users
+from imagify import db
+from imagify.identity import auth, users
 from tests.support.api import ApiClient
+from tests.support.env import setenv
+from tests.support.identity import FUNCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -126,16 +127,6 @@ BAD_CREDENTIALS = {
 # -- the stack --------------------------------------------------------------------------------------------
 
 
-def _clear_app_caches() -> None:
-    for value in vars(settings).values():
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()
-    keys.key_ring.cache_clear()
-    oidc.providers.cache_clear()
-    storage._s3 = None
-    db.reset()
-
-
 @pytest.fixture(scope="module")
 def template() -> Template:
     return load(TEMPLATE)
@@ -148,26 +139,10 @@ def runtime(template: Template) -> Runtime:
 
 
 @pytest.fixture
-def gateway(database: str, template: Template, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
+def gateway(database: str, template: Template, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Gateway:
     """API Gateway with a fresh authorizer cache, the functions' environment pointed at the test database."""
-    for name, value in {
-        "JWT_KEYS": JWT_KEYS,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "EMAIL_DELIVERY": "log",
-        "ADMIN_EMAILS": "",
-        "UPLOADS_BUCKET": "imagify-matrix-uploads",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("JWT_KEYS_SECRET_ID", "GOOGLE_CLIENT_ID", "OIDC_PROVIDERS"):
-        monkeypatch.delenv(name, raising=False)
-    _clear_app_caches()
-    try:
-        yield Gateway(template, runtime)
-    finally:
-        _clear_app_caches()
+    setenv(monkeypatch, **FUNCTION_ENV, ADMIN_EMAILS="", UPLOADS_BUCKET="imagify-matrix-uploads")
+    return Gateway(template, runtime)
 
 
 def _token_of(email: str, role: str) -> str:

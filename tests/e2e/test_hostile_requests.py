@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.api import ApiClient
+from tests.support.env import setenv
 from tests.support.sql import Sql
 
 LISTS = (
@@ -61,15 +62,10 @@ def unreachable_database(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> Non
     """The database's address answers nothing (a port no server listens on), tried once."""
     import socket
 
-    from imagify import db, settings
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/nothing")
-    monkeypatch.setenv("DB_CONNECT_ATTEMPTS", "1")
-    settings.database_settings.cache_clear()
-    db.reset()
+    setenv(monkeypatch, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/nothing", DB_CONNECT_ATTEMPTS="1")
 
 
 @pytest.mark.usefixtures("unreachable_database")

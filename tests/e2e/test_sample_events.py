@@ -12,6 +12,7 @@ import pytest
 
 from devstack.database import DEMO_USER_ID, reset_demo_user
 from imagify.identity.passwords import hash_password
+from tests.support.env import setenv
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -107,11 +108,7 @@ def demo_user(database: str) -> str:
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_the_event_gets_its_expected_outcome(case: str, local_stack: Any, demo_user: str, monkeypatch):
-    monkeypatch.setenv("ADVISOR_PROVIDER", "offline")
-    monkeypatch.setenv("IMAGE_PROVIDER", "offline")
-    from imagify import settings
-
-    settings.ai_settings.cache_clear()
+    setenv(monkeypatch, ADVISOR_PROVIDER="offline", IMAGE_PROVIDER="offline")
     directory, name = case.split("/")
     event = json.loads((EVENTS / directory / f"{name}.json").read_text())
     logical_id = _function_of(local_stack.template, directory)

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 from psycopg import conninfo
 
-from imagify import db, settings
+from imagify import clients, db
+from tests.support.env import setenv
 
 
 def _kill(url: str, pid: int) -> None:
@@ -92,8 +93,7 @@ def test_the_backends_limits_do_not_reach_other_clients(database: str):
 
 
 def test_a_statement_past_the_backends_limit_is_cancelled(database: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "200")
-    settings.database_settings.cache_clear()
+    setenv(monkeypatch, DB_STATEMENT_TIMEOUT_MS="200")
     with pytest.raises(psycopg.errors.QueryCanceled), db.transaction() as conn:
         conn.execute("SELECT pg_sleep(2)")
     assert db.fetch_one("SELECT 1 AS one") == {"one": 1}
@@ -176,10 +176,7 @@ def test_connect_retries_while_the_compute_wakes(
     database: str, waking_proxy: WakingProxy, monkeypatch: pytest.MonkeyPatch
 ):
     # Given a server that drops the first two connection attempts
-    monkeypatch.setenv("DATABASE_URL", waking_proxy.url(database))
-    monkeypatch.setenv("DB_CONNECT_BACKOFF_S", "0.01")
-    settings.database_settings.cache_clear()
-    db.reset()
+    setenv(monkeypatch, DATABASE_URL=waking_proxy.url(database), DB_CONNECT_BACKOFF_S="0.01")
 
     # When the function first needs the database
     row = db.fetch_one("SELECT 1 AS one")
@@ -193,13 +190,14 @@ def test_connect_gives_up_after_its_attempts(monkeypatch: pytest.MonkeyPatch):
     # Given nothing listening where the database should be
     with socket.create_server(("127.0.0.1", 0)) as placeholder:
         port = placeholder.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/nothing")
-    monkeypatch.setenv("DB_CONNECT_ATTEMPTS", "3")
-    monkeypatch.setenv("DB_CONNECT_BACKOFF_S", "0")
-    settings.database_settings.cache_clear()
-    db.reset()
+    setenv(
+        monkeypatch,
+        DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/nothing",
+        DB_CONNECT_ATTEMPTS="3",
+        DB_CONNECT_BACKOFF_S="0",
+    )
 
     # When a query needs it, Then a clear error says so after the bounded attempts
     with pytest.raises(db.DatabaseUnavailable, match="after 3 attempts"):
         db.fetch_one("SELECT 1")
-    settings.database_settings.cache_clear()
+    clients.reset()

@@ -15,6 +15,19 @@ SIGNING_SECRET = "k1-secret-for-tests-" + "0123456789abcdef" * 3  # 68 bytes: lo
 JWT_KEYS = json.dumps({"signingKid": "k1", "k1": SIGNING_SECRET})
 ADMIN_EMAIL = "boss@example.com"
 UPLOADS_BUCKET = "imagify-test-uploads"
+# What the functions are given in AWS, in this process: our signing keys (not a secret's name), no OIDC
+# providers, mail to the terminal, moto's credentials, no tracing.
+FUNCTION_ENV: dict[str, str | None] = {
+    "JWT_KEYS": JWT_KEYS,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "EMAIL_DELIVERY": "log",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "JWT_KEYS_SECRET_ID": None,
+    "GOOGLE_CLIENT_ID": None,
+    "OIDC_PROVIDERS": None,
+}
 
 
 @dataclass(frozen=True)

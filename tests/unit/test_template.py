@@ -90,7 +90,9 @@ def test_functions_get_only_narrow_permissions(logical_id: str):
 
 def test_secrets_never_sit_in_the_configuration():
     template = _template()
-    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    variables = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    for properties in _functions().values():
+        variables |= set(properties.get("Environment", {}).get("Variables", {}))
     for name in variables:
         assert not any(word in name for word in ("PASSWORD", "API_KEY", "SECRET_KEY")) or name.endswith("_ID"), name
     assert "DATABASE_URL" not in variables

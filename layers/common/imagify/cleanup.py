@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, LiteralString
 from uuid import UUID
 
-from imagify import db, observability, storage
+from imagify import clients, db, observability
 from imagify.billing import ledger
 from imagify.clock import utcnow
 from imagify.generations import execution, queries
@@ -66,7 +66,7 @@ def _delete_expired(counts: Counts) -> None:
 
 
 def _delete_old_uploads(counts: Counts, s3: Any | None) -> None:
-    client = s3 or storage.s3_client()
+    client = s3 or clients.s3()
     bucket = storage_settings().uploads_bucket
     settings = cleanup_settings()
     cutoff = utcnow() - timedelta(seconds=storage_settings().upload_ttl_s)
@@ -87,7 +87,7 @@ def _delete_old_uploads(counts: Counts, s3: Any | None) -> None:
 
 
 def _execution_running(generation_id: UUID, sfn: Any) -> bool:
-    client = sfn or execution.sfn_client()
+    client = sfn or clients.stepfunctions()
     try:
         described = client.describe_execution(executionArn=execution.execution_arn(generation_id))
     except client.exceptions.ExecutionDoesNotExist:

@@ -29,6 +29,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 
+from imagify import clients
 from imagify.settings import DatabaseSettings, database_settings
 
 Connection = psycopg.Connection[DictRow]
@@ -96,6 +97,7 @@ def connection() -> Connection:
     return current
 
 
+@clients.on_reset
 def reset() -> None:
     """Close the cached connection (tests, and the local stack when it swaps databases)."""
     if _local.connection is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from imagify import clients
 from imagify.settings import identity_settings
 
 
@@ -14,11 +15,7 @@ def send(to: str, subject: str, text: str, *, client: Any | None = None) -> None
         # The local stack only: the message goes to the terminal, never to the structured log.
         print(f"\n[local mail] to {to}: {subject}\n{text}\n", file=sys.stderr, flush=True)
         return
-    if client is None:
-        import boto3
-
-        client = boto3.client("sesv2")
-    client.send_email(
+    (client or clients.sesv2()).send_email(
         FromEmailAddress=settings.email_from,
         Destination={"ToAddresses": [to]},
         Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import psycopg
 
 from imagify import db, migrator
-from imagify.models.api import Health, MigrationCounts
 from imagify.observability import logger
-from imagify.settings import app_settings
 
 
-def check() -> Health:
-    version = app_settings().app_version
+@dataclass(frozen=True)
+class Report:
+    """The database's state: its migrations' report, or ``None`` when it could not be reached."""
+
+    migrations: migrator.Report | None
+
+    @property
+    def healthy(self) -> bool:
+        return self.migrations is not None and not self.migrations.pending
+
+
+def check() -> Report:
     try:
         with db.transaction() as conn:
-            report = migrator.status(conn)
+            return Report(migrator.status(conn))
     except (db.DatabaseUnavailable, psycopg.Error, migrator.MigrationError) as error:
         logger.warning("health check failed", extra={"reason": type(error).__name__})
-        return Health(status="degraded", database="unreachable", migrations=None, version=version)
-    counts = MigrationCounts(applied=len(report.applied), pending=len(report.pending))
-    status = "ok" if not report.pending else "degraded"
-    return Health(status=status, database="ok", migrations=counts, version=version)
+        return Report(None)

@@ -142,18 +142,25 @@ def apply(conn: db.Connection, directory: Path = MIGRATIONS_DIR) -> Report:
             applied_now.append(migration.version)
 
 
+def run(action: str) -> Report:
+    """``apply`` or report the ``status`` on a connection of its own, not the shared one: a long DDL run must
+    not leave state on a reused connection."""
+    conn = db.connect()
+    try:
+        return apply(conn) if action == "apply" else status(conn)
+    finally:
+        conn.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m imagify.migrator", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["status", "apply"], nargs="?", default="status")
     args = parser.parse_args(argv)
-    conn = db.connect()
     try:
-        report = apply(conn) if args.command == "apply" else status(conn)
+        report = run(args.command)
     except MigrationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    finally:
-        conn.close()
     for version in report.applied_now:
         print(f"applied  {version}")
     print(f"{len(report.applied)} applied, {len(report.pending)} pending")

@@ -1,19 +1,35 @@
 """Settings, one pydantic-settings model per concern, validated once per cold start and cached.
 
 Code never reads ``os.environ`` directly: it asks for the settings it needs here.
+
+Each function declares, at the top of its ``app.py``, the settings whose variables the template gives it
+(``require(DatabaseSettings, CorsSettings)``); they are validated when the module is imported, so a bad or
+missing value fails the cold start, naming the variable, instead of the first request that reads it.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from imagify.clients import cached
 
-class DatabaseSettings(BaseSettings):
+
+class Settings(BaseSettings):
+    """A group of settings. ``from_template`` names the variables template.yaml gives every function that
+    needs the group, each with the variable that may stand in for it (the value itself rather than where a
+    secret is kept: locally and in tests); every other field is a tuning knob with a default."""
+
     model_config = SettingsConfigDict(extra="ignore")
+
+    from_template: ClassVar[Mapping[str, str | None]] = {}
+
+
+class DatabaseSettings(Settings):
+    from_template = {"DATABASE_URL_PARAMETER": "DATABASE_URL"}
 
     # Locally and in tests the URL comes straight from the environment; in AWS the template passes the name
     # of an SSM SecureString parameter instead, so the secret never sits in the function's configuration.
@@ -27,30 +43,51 @@ class DatabaseSettings(BaseSettings):
     db_idle_in_transaction_timeout_ms: Annotated[int, Field(ge=1000, le=600_000)] = 60_000
 
 
-class PricingSettings(BaseSettings):
+class AdvisorCostSettings(Settings):
+    """The one price the template sets (``AdvisorCost``): what an advisor answer costs, in tokens."""
+
+    from_template = {"ADVISOR_COST": None}
+
+    advisor_cost: Annotated[int, Field(ge=0)] = 0
+
+
+class PricingSettings(AdvisorCostSettings):
     """What things cost, in tokens, and how much a plan may run at once (shown by ``GET /pricing``)."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    from_template = AdvisorCostSettings.from_template
 
     cost_tryon: Annotated[int, Field(ge=0)] = 1
     cost_from_prompt: Annotated[int, Field(ge=0)] = 1
     cost_photo_text: Annotated[int, Field(ge=0)] = 1
-    advisor_cost: Annotated[int, Field(ge=0)] = 0
     free_max_in_flight: Annotated[int, Field(ge=1)] = 2
     pro_max_in_flight: Annotated[int, Field(ge=1)] = 5
     signup_tokens: Annotated[int, Field(ge=0)] = 50
     admin_tokens: Annotated[int, Field(ge=0)] = 1000
 
 
-class AppSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+class CorsSettings(Settings):
+    """What every HTTP function answers browsers with."""
 
-    app_version: str = "0.1.0"
-    stage: str = "local"
-    # Comma-separated in the environment: ADMIN_EMAILS=a@x.com,b@y.com
-    admin_emails: Annotated[frozenset[str], NoDecode] = frozenset()
+    from_template = {"CORS_ALLOW_ORIGINS": None}
+
     # The web frontend's origins, comma-separated; the first is the default Access-Control-Allow-Origin.
     cors_allow_origins: Annotated[tuple[str, ...], NoDecode] = ("http://localhost:3000",)
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+
+class SignupSettings(Settings):
+    """Who signs up as an admin (by email or through an OIDC provider)."""
+
+    from_template = {"ADMIN_EMAILS": None}
+
+    # Comma-separated in the environment: ADMIN_EMAILS=a@x.com,b@y.com
+    admin_emails: Annotated[frozenset[str], NoDecode] = frozenset()
 
     @field_validator("admin_emails", mode="before")
     @classmethod
@@ -61,18 +98,19 @@ class AppSettings(BaseSettings):
             return frozenset(str(e).strip().lower() for e in value if str(e).strip())
         return value
 
-    @field_validator("cors_allow_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+
+class AppSettings(CorsSettings, SignupSettings):
+    from_template = {**CorsSettings.from_template, **SignupSettings.from_template}
+
+    app_version: str = "0.1.0"
+    # Every function gets STAGE from the template's Globals.
+    stage: str = "local"
 
 
-class IdentitySettings(BaseSettings):
-    """Tokens, sessions and sign-in. Secrets come from Secrets Manager in AWS, from the environment locally."""
+class TokenSettings(Settings):
+    """Access tokens (JWTs): what signs them and what they say. The keys come from Secrets Manager in AWS."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    from_template = {"JWT_KEYS_SECRET_ID": "JWT_KEYS", "JWT_ISSUER": None}
 
     # JSON {"signingKid": "k2", "k2": "<secret>", "k1": "<older secret>"}: the named key signs, every listed
     # key verifies, so a key is rotated by adding a new one, switching signingKid, then dropping the old.
@@ -82,6 +120,36 @@ class IdentitySettings(BaseSettings):
     jwt_audience: str = "imagify-web"
     access_token_ttl_s: Annotated[int, Field(ge=60, le=3600)] = 15 * 60
     jwt_leeway_s: Annotated[int, Field(ge=0, le=120)] = 30
+
+
+class OidcSettings(Settings):
+    """Sign-in with an OIDC provider's ID token."""
+
+    from_template = {"GOOGLE_CLIENT_ID": None, "OIDC_PROVIDERS": None}
+
+    # JSON {"<provider>": {"issuers": [...], "jwksUri": "...", "audiences": [...]}}; Google is built in and
+    # needs only GOOGLE_CLIENT_ID (comma-separated client ids accepted as the ID token's audience).
+    oidc_providers: str | None = None
+    google_client_id: str | None = None
+
+
+class EmailSettings(Settings):
+    """The mail a function sends (verification and password-reset links)."""
+
+    from_template = {"APP_BASE_URL": None, "EMAIL_FROM": None}
+
+    # Where the links in emails point: the web frontend's pages that call /auth/*/confirm.
+    app_base_url: str = "http://localhost:3000"
+    email_from: str = "Imagify <no-reply@imagify.app>"
+    # "ses" sends through SES v2; "log" writes the message (with its link) to the log, for the local stack.
+    email_delivery: Literal["ses", "log"] = "ses"
+
+
+class IdentitySettings(TokenSettings, OidcSettings, EmailSettings):
+    """Tokens, sessions and sign-in: the groups above, and the limits no template variable sets."""
+
+    from_template = {**TokenSettings.from_template, **OidcSettings.from_template, **EmailSettings.from_template}
+
     session_ttl_s: Annotated[int, Field(ge=3600)] = 30 * 24 * 3600
     # As Auth.js does: a session used more than this after its last extension gets a fresh expiry.
     session_update_age_s: Annotated[int, Field(ge=60)] = 24 * 3600
@@ -94,19 +162,10 @@ class IdentitySettings(BaseSettings):
     password_scheme: Literal["bcrypt", "argon2id"] = "bcrypt"  # noqa: S105 - a scheme's name, not a password
     # bcrypt's cost (2^n rounds), never below 12 (about 0.25 s a hash); each step doubles the time.
     bcrypt_rounds: Annotated[int, Field(ge=12, le=15)] = 12
-    # JSON {"<provider>": {"issuers": [...], "jwksUri": "...", "audiences": [...]}}; Google is built in and
-    # needs only GOOGLE_CLIENT_ID (comma-separated client ids accepted as the ID token's audience).
-    oidc_providers: str | None = None
-    google_client_id: str | None = None
-    # Where the links in emails point: the web frontend's pages that call /auth/*/confirm.
-    app_base_url: str = "http://localhost:3000"
-    email_from: str = "Imagify <no-reply@imagify.app>"
-    # "ses" sends through SES v2; "log" writes the message (with its link) to the log, for the local stack.
-    email_delivery: Literal["ses", "log"] = "ses"
 
 
-class StorageSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+class StorageSettings(Settings):
+    from_template = {"UPLOADS_BUCKET": None}
 
     uploads_bucket: str = "imagify-uploads"
     upload_ttl_s: Annotated[int, Field(ge=60, le=24 * 3600)] = 3600
@@ -115,13 +174,11 @@ class StorageSettings(BaseSettings):
     s3_public_endpoint: str | None = None
 
 
-class AiSettings(BaseSettings):
-    """The image model (Gemini) and the advisor model (Bedrock)."""
+class GeminiSettings(Settings):
+    """The image model, through the Gemini API. The key comes from Secrets Manager in AWS."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    from_template = {"GEMINI_MODEL": None, "GEMINI_API_KEY_SECRET_ID": "GEMINI_API_KEY"}
 
-    # "offline" draws a deterministic preview without any model; only the local stack selects it.
-    image_provider: Literal["gemini", "offline"] = "gemini"
     # A model id of the Gemini API, set here and in template.yaml (GeminiModel) only: code never names one.
     # Models are shut down on dates listed at https://ai.google.dev/gemini-api/docs/deprecations; a retired
     # one answers 404, and generations then fail as ImageModelMisconfigured (refunded).
@@ -131,10 +188,14 @@ class AiSettings(BaseSettings):
     # Tests point the real SDK at a local fake server here.
     gemini_base_url: str | None = None
     gemini_timeout_s: Annotated[float, Field(gt=0, le=300)] = 90
-    input_longest_edge: Annotated[int, Field(ge=256, le=4096)] = 1536
-    # The advisor: a LLaMA model with image input, through Bedrock's Converse API. The endpoint follows
-    # boto3's own AWS_ENDPOINT_URL_BEDROCK_RUNTIME (tests point it at a local fake).
-    advisor_provider: Literal["bedrock", "offline"] = "bedrock"
+
+
+class BedrockSettings(Settings):
+    """The advisor model: a LLaMA model with image input, through Bedrock's Converse API. The endpoint follows
+    boto3's own AWS_ENDPOINT_URL_BEDROCK_RUNTIME (tests point it at a local fake)."""
+
+    from_template = {"BEDROCK_MODEL_ID": None}
+
     # Its lifecycle (Active, Legacy, EOL): https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html
     bedrock_model_id: str = "us.meta.llama4-maverick-17b-instruct-v1:0"
     bedrock_timeout_s: Annotated[float, Field(gt=0, le=300)] = 60
@@ -144,15 +205,26 @@ class AiSettings(BaseSettings):
     advisor_max_tokens: Annotated[int, Field(ge=64, le=8192)] = 1200
 
 
-class FlowSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+class AiSettings(GeminiSettings, BedrockSettings):
+    """The image model (Gemini) and the advisor model (Bedrock), and which of them runs."""
+
+    from_template = {**GeminiSettings.from_template, **BedrockSettings.from_template}
+
+    # "offline" draws a deterministic preview without any model; only the local stack selects it.
+    image_provider: Literal["gemini", "offline"] = "gemini"
+    input_longest_edge: Annotated[int, Field(ge=256, le=4096)] = 1536
+    advisor_provider: Literal["bedrock", "offline"] = "bedrock"
+
+
+class FlowSettings(Settings):
+    """The generation state machine, which API functions start and stop and the cleanup looks at."""
+
+    from_template = {"STATE_MACHINE_ARN": None}
 
     state_machine_arn: str | None = None
 
 
-class CleanupSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
-
+class CleanupSettings(Settings):
     # A generation still pending/processing after this long, whose execution is no longer running, is stuck.
     stuck_generation_age_s: Annotated[int, Field(ge=60)] = 30 * 60
     cleanup_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
@@ -161,41 +233,82 @@ class CleanupSettings(BaseSettings):
     idempotency_ttl_s: Annotated[int, Field(ge=3600)] = 24 * 3600
 
 
-@cache
+# -- what a function needs, checked at cold start -------------------------------------------------------
+
+
+class SettingsError(Exception):
+    """A function's settings are missing or not valid; raised when its module is imported (cold start)."""
+
+
+class _Lambda(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # Set by Lambda's runtime in every execution environment; never locally or in tests.
+    aws_lambda_function_name: str | None = None
+
+
+def _problems(needed: type[Settings], *, deployed: bool) -> list[str]:
+    """What is wrong with one group's variables: each invalid value, and (``deployed``) each variable the
+    template gives for the group that is not set, neither it nor its stand-in."""
+    try:
+        found = needed()
+    except ValidationError as error:
+        return [f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()]
+    if not deployed:
+        return []
+    return [
+        f"{name} is not set" + (f" (nor {stand_in})" if stand_in else "")
+        for name, stand_in in needed.from_template.items()
+        if not {name.lower(), (stand_in or name).lower()} & found.model_fields_set
+    ]
+
+
+def require(*needed: type[Settings]) -> None:
+    """Validate the settings a function needs when its module is imported: ``require(DatabaseSettings,
+    CorsSettings)`` at the top of its ``app.py``. A value that is not valid fails the cold start, naming its
+    variable; in Lambda, so does a variable the template should give and did not (locally and in tests the
+    default applies). Nothing here calls AWS: a secret or a parameter is fetched on first use."""
+    function = _Lambda().aws_lambda_function_name
+    found = [problem for group in needed for problem in _problems(group, deployed=function is not None)]
+    if found:
+        raise SettingsError(f"{function or 'this function'}'s settings: " + "; ".join(found))
+
+
+@cached
 def cleanup_settings() -> CleanupSettings:
     return CleanupSettings()
 
 
-@cache
+@cached
 def flow_settings() -> FlowSettings:
     return FlowSettings()
 
 
-@cache
+@cached
 def ai_settings() -> AiSettings:
     return AiSettings()
 
 
-@cache
+@cached
 def storage_settings() -> StorageSettings:
     return StorageSettings()
 
 
-@cache
+@cached
 def identity_settings() -> IdentitySettings:
     return IdentitySettings()
 
 
-@cache
+@cached
 def database_settings() -> DatabaseSettings:
     return DatabaseSettings()
 
 
-@cache
+@cached
 def pricing_settings() -> PricingSettings:
     return PricingSettings()
 
 
-@cache
+@cached
 def app_settings() -> AppSettings:
     return AppSettings()

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from imagify import db, idempotency, media, storage
+from imagify import clients, db, idempotency, media, storage
 from imagify.clock import utcnow
 from imagify.errors import InvalidInput, PayloadTooLarge
 from imagify.identity.principal import Principal
@@ -41,7 +41,7 @@ class Ticket:
 def create(user_id: UUID, purpose: str, content_type: str, content_length: int, *, s3: Any | None = None) -> Ticket:
     settings = storage_settings()
     key = f"{storage.user_prefix(user_id)}{purpose}/{uuid.uuid4()}.{_EXTENSIONS[content_type]}"
-    post = (s3 or storage.s3_client()).generate_presigned_post(
+    post = (s3 or clients.s3()).generate_presigned_post(
         Bucket=settings.uploads_bucket,
         Key=key,
         Fields={"Content-Type": content_type},
@@ -106,7 +106,7 @@ def _named_key(value: str, s3: Any | None) -> str | None:
     if is_ref(value):
         return value.removeprefix(REF_PREFIX)
     if is_url(value):
-        client = s3 or storage.s3_client()
+        client = s3 or clients.s3()
         return _key_in_url(value, storage_settings().uploads_bucket, client.meta.endpoint_url)
     return None
 
@@ -136,7 +136,7 @@ class Upload:
 def fetch(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> Upload:
     """The caller's own upload, checked; a foreign, missing or unnamed one reads as missing (never revealed)."""
     missing = InvalidInput(f"{field}: no such upload (it may have expired)", details=[{"loc": ["body", field]}])
-    client = s3 or storage.s3_client()
+    client = s3 or clients.s3()
     key = key_of(user_id, value, s3=client)
     if key is None:
         raise missing
@@ -169,7 +169,7 @@ def presigned_get(upload: Upload, *, s3: Any | None = None) -> str:
     second, at most SigV4's seven days). Signed with the function's role, it also stops working when that
     role session's credentials expire, which can be sooner (see the README)."""
     remaining = int((upload.expires_at - utcnow()).total_seconds())
-    url: str = (s3 or storage.presigning_client()).generate_presigned_url(
+    url: str = (s3 or clients.s3_presigner()).generate_presigned_url(
         "get_object",
         Params={"Bucket": storage_settings().uploads_bucket, "Key": upload.key},
         ExpiresIn=max(1, min(remaining, MAX_PRESIGN_S)),

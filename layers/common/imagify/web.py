@@ -37,7 +37,10 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=255,
-        description="retrying with the same key and body within 24 h returns the first answer; nothing twice",
+        description=(
+            "retrying with the same key and body within 24 h returns the first answer; nothing twice. While the "
+            "first request is still being answered, a retry is a 409 with Retry-After: 1"
+        ),
     ),
 ]
 
@@ -309,6 +312,29 @@ def bearer(app: APIGatewayRestResolver) -> str:
 # Browsers take an answer's Content-Type as it is: an image route's bytes are never sniffed into HTML/script.
 NOSNIFF = {"X-Content-Type-Options": "nosniff"}
 
+_ERROR_BODY: OpenAPIResponseContentSchema = {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+
+
+def responses(
+    success: int | None = None, description: str = "", errors: dict[int, str] | None = None
+) -> dict[int, OpenAPIResponse]:
+    """A route's documented answers: its success (the body's schema comes from the route's return type) and
+    the errors its own work can give, each with what it means there, e.g.
+    ``responses(202, "accepted", errors={402: "the balance is below the cost", 503: UNAVAILABLE})``. What
+    every route of a kind can get from the seam (401, 413, 415, 422, 429, 500) ``tools/openapi.py`` adds."""
+    documented: dict[int, OpenAPIResponse] = {}
+    if success is not None:
+        documented[success] = {"description": description}
+    for status, meaning in (errors or {}).items():
+        documented[status] = {"description": meaning, "content": {"application/json": _ERROR_BODY}}
+    return documented
+
+
+# The errors many routes share, in the words the routes use.
+NOT_FOUND = "`not_found`: no such resource of the caller's (another user's is not found either)"
+UNAVAILABLE = "`service_unavailable`: the database could not be reached; retry after `Retry-After` seconds"
+KEY_IN_FLIGHT = "`conflict`: a request with this Idempotency-Key is still being answered; retry after `Retry-After`"
+
 # The OpenAPI responses of a route that serves a stored image.
 IMAGE_RESPONSES: dict[int, OpenAPIResponse] = {
     200: {
@@ -321,8 +347,9 @@ IMAGE_RESPONSES: dict[int, OpenAPIResponse] = {
     409: {
         "description": "`stored_image_unreadable`: the stored image is not a readable PNG, JPEG or WebP (an SVG, "
         "a data URL of another type, bytes that are no image); it is never served",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        "content": {"application/json": _ERROR_BODY},
     },
+    **responses(errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 }
 
 

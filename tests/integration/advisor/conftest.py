@@ -6,17 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from imagify import settings
-from imagify.ai.advice import bedrock
 from tests.fakes.http import ScriptedServer, scripted_server
+from tests.support.env import setenv
 
 MODEL_ID = "us.meta.llama4-maverick-17b-instruct-v1:0"
-
-
-def clear_advisor_caches() -> None:
-    settings.ai_settings.cache_clear()
-    settings.pricing_settings.cache_clear()
-    bedrock.default_client.cache_clear()
 
 
 @pytest.fixture(scope="package")
@@ -35,27 +28,23 @@ def fake_bedrock(converse_server: ScriptedServer) -> ScriptedServer:
 
 
 @pytest.fixture
-def bedrock_env(api: object, fake_bedrock: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
+def bedrock_env(api: object, fake_bedrock: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> ScriptedServer:
     """``POST /advisor`` through the app's own boto3 client (``default_client``), pointed at the fake."""
-    monkeypatch.setenv("ADVISOR_PROVIDER", "bedrock")
-    monkeypatch.setenv("BEDROCK_MODEL_ID", MODEL_ID)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake_bedrock.url)
-    clear_advisor_caches()
-    yield fake_bedrock
-    clear_advisor_caches()  # (monkeypatch restores the variables next; the caches re-read them then)
+    setenv(
+        monkeypatch,
+        ADVISOR_PROVIDER="bedrock",
+        BEDROCK_MODEL_ID=MODEL_ID,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME=fake_bedrock.url,
+    )
+    return fake_bedrock
 
 
 @pytest.fixture
-def offline_advisor(api: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("ADVISOR_PROVIDER", "offline")
-    clear_advisor_caches()
-    yield
-    clear_advisor_caches()
+def offline_advisor(api: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    setenv(monkeypatch, ADVISOR_PROVIDER="offline")
 
 
 @pytest.fixture
-def advisor_cost(api: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    monkeypatch.setenv("ADVISOR_COST", "2")
-    clear_advisor_caches()
-    yield 2
-    clear_advisor_caches()
+def advisor_cost(api: object, monkeypatch: pytest.MonkeyPatch) -> int:
+    setenv(monkeypatch, ADVISOR_COST="2")
+    return 2

@@ -19,6 +19,7 @@ from tests.fakes.http import Reply, ScriptedServer
 from tests.integration.advisor.conftest import MODEL_ID
 from tests.integration.wardrobe.helpers import jpeg, ok, upload
 from tests.support.api import ApiClient, User
+from tests.support.env import setenv
 from tests.support.images import data_uri
 from tests.support.sql import Sql, rows, scalar
 
@@ -179,10 +180,8 @@ def test_a_photo_that_is_not_an_image_is_refused_before_the_model_is_called(
 def test_advice_dearer_than_the_balance_is_402_without_calling_the_model(
     api: ApiClient, bedrock_env: ScriptedServer, sql: Sql, monkeypatch: pytest.MonkeyPatch
 ):
-    from tests.integration.advisor.conftest import clear_advisor_caches
 
-    monkeypatch.setenv("ADVISOR_COST", "51")
-    clear_advisor_caches()
+    setenv(monkeypatch, ADVISOR_COST="51")
     user = api.register()
     bedrock_env.script(bedrock.text_reply(ANSWER))
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 import pytest
 
-from imagify import settings
 from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer
 from tests.integration.wardrobe.helpers import ok, upload, wait_for_generation
 from tests.support.api import ApiClient, User
+from tests.support.env import setenv
 from tests.support.images import data_uri
 from tests.support.sql import Sql, rows, scalar
 
@@ -23,13 +22,9 @@ COST_PHOTO_TEXT = 4
 
 
 @pytest.fixture
-def costs(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def costs(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """Generation costs that tell the modes apart."""
-    monkeypatch.setenv("COST_FROM_PROMPT", str(COST_FROM_PROMPT))
-    monkeypatch.setenv("COST_PHOTO_TEXT", str(COST_PHOTO_TEXT))
-    settings.pricing_settings.cache_clear()
-    yield
-    settings.pricing_settings.cache_clear()
+    setenv(monkeypatch, COST_FROM_PROMPT=str(COST_FROM_PROMPT), COST_PHOTO_TEXT=str(COST_PHOTO_TEXT))
 
 
 def ask(api: ApiClient, user: User, message: str, photo: str | None = None) -> dict[str, Any]:

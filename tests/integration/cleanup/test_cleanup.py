@@ -15,7 +15,7 @@ import pytest
 from moto.core.config import default_user_config
 from psycopg.rows import dict_row
 
-from imagify import cleanup, settings, storage
+from imagify import cleanup, clients
 from imagify.clock import utcnow
 from imagify.generations import execution
 from tests.support.aws import own_moto_account
@@ -45,11 +45,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         monkeypatch.setenv("UPLOAD_TTL_S", "3600")
         monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
         monkeypatch.setenv("CLEANUP_BATCH_SIZE", "3")  # several batches even for a handful of rows
-        for getter in (settings.storage_settings, settings.flow_settings, settings.cleanup_settings):
-            getter.cache_clear()
+        clients.reset()
         yield {"s3": s3, "sfn": sfn, "bucket": bucket}
-    for getter in (settings.storage_settings, settings.flow_settings, settings.cleanup_settings):
-        getter.cache_clear()
 
 
 @pytest.fixture
@@ -165,18 +162,16 @@ def test_stuck_generations_are_failed_and_refunded_once_even_with_two_cleanups_a
         fresh = _generation(conn, user, "pending", timedelta(minutes=1))
         done = _generation(conn, user, "completed", timedelta(hours=3))
     aws["sfn"].start_execution(stateMachineArn=execution._state_machine_arn(), name=str(running))
-    execution._sfn = aws["sfn"]
-    storage._s3 = aws["s3"]
 
     # When two cleanups run at the same time
     results: list[cleanup.Counts] = []
-    threads = [threading.Thread(target=lambda: results.append(cleanup.run())) for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cleanup.run(s3=aws["s3"], sfn=aws["sfn"]))) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    execution._sfn = None
-    storage._s3 = None
 
     # Then each stuck generation was reaped by exactly one of them, with a message and one refund
     assert sum(r.stuck_generations for r in results) == len(stuck)

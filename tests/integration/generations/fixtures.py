@@ -21,6 +21,7 @@ from psycopg.rows import dict_row
 from devstack.context import LambdaContext
 from devstack.runtime import Handler, load_handler
 from devstack.template import Template
+from imagify import clients
 from tests.fakes.gemini import FakeGemini, fake_gemini
 from tests.integration.generations import support
 from tests.support.api import ApiClient, User
@@ -58,7 +59,7 @@ def flow_checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         stuck = support.wait_for_executions(stack.aws.client("stepfunctions"))
         with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
             found = support.problems(conn, checks.allowed_in_flight)
-        support.clear_flow_caches()
+        clients.reset()
     assert not stuck, f"executions still running after the test: {stuck}"
     assert not found, "\n".join(found)
 

@@ -2,7 +2,7 @@
 the fake Gemini wired into the handlers' settings, and the checks every test ends with.
 
 The handlers run in this process and read their settings from ``os.environ`` once (cached), so a test
-that changes a variable clears the caches with :func:`clear_flow_caches`.
+that changes a variable does it with :func:`set_env`, which makes them read it again (``clients.reset()``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from imagify import settings, storage
-from imagify.generations import execution
 from tests.support.api import ApiClient, ApiResponse, User
+from tests.support.env import setenv
 from tests.support.images import data_uri as data_uri
 from tests.support.images import decoded_data_uri as decoded_data_uri
 from tests.support.sql import Sql as Sql
@@ -32,26 +31,8 @@ TERMINAL = ("completed", "failed")
 IN_FLIGHT = ("pending", "processing")
 
 
-def clear_flow_caches() -> None:
-    """Forget the settings and clients the flow's handlers cached, so they read the environment again."""
-    for getter in (
-        settings.ai_settings,
-        settings.flow_settings,
-        settings.pricing_settings,
-        settings.storage_settings,
-    ):
-        getter.cache_clear()
-    from imagify.ai.images import gemini
-
-    gemini.default_client.cache_clear()
-    execution._sfn = None
-    storage._s3 = None
-
-
 def set_env(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    clear_flow_caches()
+    setenv(monkeypatch, **variables)
 
 
 def use_fake_gemini(monkeypatch: pytest.MonkeyPatch, url: str, *, timeout_s: float = 10) -> None:

@@ -15,13 +15,14 @@ import boto3
 import pytest
 import requests
 
-from imagify import settings, storage, uploads
+from imagify import clients, uploads
 from imagify.errors import InvalidInput
 from imagify.generations import inputs
 from tests.integration.generations import support
 from tests.integration.generations.fixtures import FlowChecks, Tasks
 from tests.support.api import ApiClient, User
 from tests.support.aws import own_moto_account
+from tests.support.env import setenv
 
 BUCKET = "imagify-photo-url-tests"
 
@@ -47,8 +48,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     with own_moto_account(monkeypatch):
-        settings.storage_settings.cache_clear()
-        storage._s3 = None
+        clients.reset()
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)
         try:
@@ -57,8 +57,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
                 s3.delete_object(Bucket=BUCKET, Key=item["Key"])
             s3.delete_bucket(Bucket=BUCKET)
-            settings.storage_settings.cache_clear()
-            storage._s3 = None
+            clients.reset()
 
 
 def _uploaded(s3: Any, user_id: uuid.UUID, data: bytes, mime: str = "image/png") -> str:
@@ -94,8 +93,7 @@ def test_an_upload_is_stored_as_an_https_sigv4_url_that_gets_the_image_for_the_u
 
 def test_the_url_expires_with_the_upload_not_a_fresh_ttl_later(aws: Any, monkeypatch: pytest.MonkeyPatch):
     # Given an upload made with a 15-minute lifetime, read when it has at most 15 minutes left
-    monkeypatch.setenv("UPLOAD_TTL_S", "900")
-    settings.storage_settings.cache_clear()
+    setenv(monkeypatch, UPLOAD_TTL_S="900")
     me = uuid.uuid4()
     key = _uploaded(aws, me, support.picture())
 

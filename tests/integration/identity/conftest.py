@@ -14,70 +14,43 @@ from psycopg.rows import dict_row
 
 from devstack.runtime import Handler, load_handler
 from devstack.template import Function, Template, load
-from imagify import db, settings, storage
-from imagify.identity import auth, keys, oidc, passwords, users
+from imagify import clients, db
+from imagify.identity import auth, passwords, users
 from tests.support.api import ApiClient, HandlerTransport
 from tests.support.aws import own_moto_account as moto_account
-from tests.support.identity import ADMIN_EMAIL, JWT_KEYS, PASSWORD, UPLOADS_BUCKET, Account, MakeUser
+from tests.support.env import setenv
+from tests.support.identity import ADMIN_EMAIL, FUNCTION_ENV, PASSWORD, UPLOADS_BUCKET, Account, MakeUser
 from tests.support.sql import Sql
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def clear_app_caches() -> None:
-    """Forget every cached setting, key ring, provider list, client and connection of the app."""
-    getters = [value for value in vars(settings).values() if callable(getattr(value, "cache_clear", None))]
-    for getter in (*getters, keys.key_ring, oidc.providers, oidc._jwks_client):
-        getter.cache_clear()
-    storage._s3 = None
-    db.reset()
-
-
 @pytest.fixture
 def app_env(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The environment every function gets in AWS, pointed at the test database; emptied after the test."""
-    for name, value in {
-        "JWT_KEYS": JWT_KEYS,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "EMAIL_DELIVERY": "log",
-        "UPLOADS_BUCKET": UPLOADS_BUCKET,
-        "ADMIN_EMAILS": f" {ADMIN_EMAIL.upper()} ,other-admin@example.com",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("JWT_KEYS_SECRET_ID", "GOOGLE_CLIENT_ID", "OIDC_PROVIDERS", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    clear_app_caches()
-    try:
-        yield database
-    finally:
-        clear_app_caches()
-        # login_failures has no foreign key to users, so the shared TRUNCATE ... CASCADE misses it.
-        with psycopg.connect(database, autocommit=True) as conn:
-            conn.execute("TRUNCATE login_failures")
+    setenv(
+        monkeypatch,
+        **FUNCTION_ENV,
+        UPLOADS_BUCKET=UPLOADS_BUCKET,
+        ADMIN_EMAILS=f" {ADMIN_EMAIL.upper()} ,other-admin@example.com",
+        AWS_ENDPOINT_URL=None,
+        AWS_SESSION_TOKEN=None,
+    )
+    yield database
+    # login_failures has no foreign key to users, so the shared TRUNCATE ... CASCADE misses it.
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("TRUNCATE login_failures")
 
 
 @contextmanager
 def own_moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """moto in an account of its own (tests/support/aws.py), with the app's cached clients made again in it."""
     with moto_account(monkeypatch) as account:
-        clear_app_caches()
+        clients.reset()
         try:
             yield account
         finally:
-            clear_app_caches()
-
-
-def reload_settings(monkeypatch: pytest.MonkeyPatch, **variables: str | None) -> None:
-    """Change environment variables the way a new deployment would, and make the app read them again."""
-    for name, value in variables.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-    clear_app_caches()
+            clients.reset()
 
 
 # -- database ------------------------------------------------------------------------------------------

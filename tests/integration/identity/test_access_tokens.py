@@ -20,9 +20,8 @@ from devstack.context import LambdaContext
 from devstack.runtime import Handler
 from imagify.identity import credentials
 from imagify.identity.credentials import InvalidToken, verify_access_token
+from tests.support.env import setenv
 from tests.support.identity import SIGNING_SECRET, Account
-
-from .conftest import reload_settings
 
 ISSUER = "https://api.imagify.app"
 AUDIENCE = "imagify-web"
@@ -157,12 +156,12 @@ def test_a_token_of_an_older_key_still_listed_verifies(
     authorizer: Handler, alice: Account, monkeypatch: pytest.MonkeyPatch
 ):
     # Given a token signed by k0 while k0 was the signing key
-    reload_settings(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k0", "k0": OLD_SECRET, "k1": SIGNING_SECRET}))
+    setenv(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k0", "k0": OLD_SECRET, "k1": SIGNING_SECRET}))
     old = credentials.issue_access_token(alice.id, session_id=alice.session_id).token
     assert jwt.get_unverified_header(old)["kid"] == "k0"
 
     # When the keys rotate: k1 signs, k0 stays listed
-    reload_settings(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k1", "k1": SIGNING_SECRET, "k0": OLD_SECRET}))
+    setenv(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k1", "k1": SIGNING_SECRET, "k0": OLD_SECRET}))
 
     # Then the old token still verifies, and new tokens are signed by k1
     assert verify_access_token(old).user_id == alice.id
@@ -173,12 +172,12 @@ def test_a_token_of_an_older_key_still_listed_verifies(
 
 def test_a_token_of_a_rotated_out_key_is_refused(authorizer: Handler, alice: Account, monkeypatch: pytest.MonkeyPatch):
     # Given a token signed by k0, which verified while k0 was listed
-    reload_settings(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k0", "k0": OLD_SECRET, "k1": SIGNING_SECRET}))
+    setenv(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k0", "k0": OLD_SECRET, "k1": SIGNING_SECRET}))
     old = credentials.issue_access_token(alice.id, session_id=alice.session_id).token
     assert authorize(authorizer, old)["context"]["userId"] == str(alice.id)
 
     # When k0 is removed from JWT_KEYS
-    reload_settings(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k1", "k1": SIGNING_SECRET}))
+    setenv(monkeypatch, JWT_KEYS=json.dumps({"signingKid": "k1", "k1": SIGNING_SECRET}))
 
     # Then the token no longer works
     assert_refused(authorizer, old)

@@ -13,10 +13,11 @@ import pytest
 from moto.ses.models import ses_backends
 
 from tests.support.api import ApiClient
+from tests.support.env import setenv
 from tests.support.identity import PASSWORD, Account, MakeUser
 from tests.support.sql import Sql, scalar
 
-from .conftest import own_moto_account, reload_settings
+from .conftest import own_moto_account
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Outbox:
 def outbox(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Outbox]:
     """SES v2 (moto) with the sender's domain verified, as in the deployed stack."""
     with own_moto_account(monkeypatch) as account_id:
-        reload_settings(monkeypatch, EMAIL_DELIVERY="ses", APP_BASE_URL="https://app.imagify.test")
+        setenv(monkeypatch, EMAIL_DELIVERY="ses", APP_BASE_URL="https://app.imagify.test")
         sesv2 = boto3.client("sesv2", region_name="us-east-1")
         sesv2.create_email_identity(EmailIdentity="imagify.app")
         try:

@@ -15,10 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from tests.support.api import ApiClient
+from tests.support.env import setenv
 from tests.support.identity import ADMIN_EMAIL, Account
 from tests.support.sql import Sql, scalar
-
-from .conftest import reload_settings
 
 ISSUER = "https://idp.test"
 AUDIENCE = "imagify-web-client"
@@ -62,7 +61,7 @@ def jwks_uri() -> Iterator[str]:
 @pytest.fixture
 def idp(app_env: str, jwks_uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
     providers = {"testidp": {"issuers": [ISSUER], "jwksUri": jwks_uri, "audiences": [AUDIENCE]}}
-    reload_settings(monkeypatch, OIDC_PROVIDERS=json.dumps(providers))
+    setenv(monkeypatch, OIDC_PROVIDERS=json.dumps(providers))
 
 
 def id_token(

@@ -12,10 +12,10 @@ import pytest
 from imagify import db
 from imagify.identity import passwords, users
 from tests.support.api import ApiClient
+from tests.support.env import setenv
 from tests.support.identity import PASSWORD, Account
 from tests.support.sql import Sql, scalar
 
-from .conftest import reload_settings
 from .test_email_tokens import Outbox, outbox  # noqa: F401  (the SES outbox fixture)
 
 # 74 bytes in UTF-8 but only 37 characters: within every character limit, over bcrypt's 72 bytes.
@@ -60,7 +60,7 @@ def test_registration_stores_a_2b_bcrypt_hash_of_cost_12_that_bcrypt_verifies(ap
 def test_password_scheme_argon2id_makes_registration_store_argon2id(
     api: ApiClient, sql: Sql, monkeypatch: pytest.MonkeyPatch
 ):
-    reload_settings(monkeypatch, PASSWORD_SCHEME="argon2id")
+    setenv(monkeypatch, PASSWORD_SCHEME="argon2id")
 
     assert api.post("/auth/register", body={"email": "bob@example.com", "password": "bobs-password"}).status == 201
 
@@ -108,7 +108,7 @@ def test_an_argon2id_hash_verifies_and_becomes_bcrypt_when_the_scheme_is_bcrypt(
 def test_with_argon2id_configured_a_bcrypt_hash_is_upgraded_to_argon2id(
     api: ApiClient, sql: Sql, monkeypatch: pytest.MonkeyPatch
 ):
-    reload_settings(monkeypatch, PASSWORD_SCHEME="argon2id")
+    setenv(monkeypatch, PASSWORD_SCHEME="argon2id")
     _user_with_hash("legacy@example.com", _bcryptjs_hash("legacy-password", 12, b"2b"))
 
     assert _login(api, "legacy@example.com", "legacy-password") == 200

@@ -15,10 +15,9 @@ from imagify import db
 from imagify.errors import InvalidCredentials, RateLimited
 from imagify.identity import auth, users
 from tests.support.api import ApiClient
+from tests.support.env import setenv
 from tests.support.identity import ADMIN_EMAIL, PASSWORD, Account, MakeUser
 from tests.support.sql import Sql, one, scalar
-
-from .conftest import reload_settings
 
 
 def _failures(sql: Sql, email: str) -> int:
@@ -135,7 +134,7 @@ def test_admin_emails_register_as_admins_with_1000_tokens_others_as_users_with_5
 def test_with_argon2id_configured_registration_stores_a_hash_at_or_above_owasp_parameters(
     api: ApiClient, sql: Sql, monkeypatch: pytest.MonkeyPatch
 ):
-    reload_settings(monkeypatch, PASSWORD_SCHEME="argon2id")
+    setenv(monkeypatch, PASSWORD_SCHEME="argon2id")
     api.post("/auth/register", body={"email": "bob@example.com", "password": "bobs-password"})
 
     stored = scalar(sql, "SELECT password_hash FROM users")
@@ -232,7 +231,7 @@ def test_with_argon2id_configured_a_bcryptjs_hash_verifies_and_is_replaced_by_ar
     api: ApiClient, sql: Sql, monkeypatch: pytest.MonkeyPatch
 ):
     # Given a deployment where the backend is the only authenticator (PASSWORD_SCHEME=argon2id)
-    reload_settings(monkeypatch, PASSWORD_SCHEME="argon2id")
+    setenv(monkeypatch, PASSWORD_SCHEME="argon2id")
     # And a user the old frontend created with bcryptjs ($2a$)
     legacy = bcrypt.hashpw(b"legacy-password", bcrypt.gensalt(rounds=4, prefix=b"2a")).decode()
     assert legacy.startswith("$2a$04$")

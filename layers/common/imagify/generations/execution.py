@@ -6,23 +6,13 @@ import json
 from typing import Any
 from uuid import UUID
 
+from imagify import clients
 from imagify.observability import logger
 from imagify.settings import flow_settings
-
-_sfn: Any | None = None
 
 
 class StartFailed(Exception):
     """The execution could not be started; the caller refunds and fails the generation."""
-
-
-def sfn_client() -> Any:
-    global _sfn
-    if _sfn is None:
-        import boto3
-
-        _sfn = boto3.client("stepfunctions")
-    return _sfn
 
 
 def _state_machine_arn() -> str:
@@ -37,7 +27,7 @@ def execution_arn(generation_id: UUID) -> str:
 
 
 def start(generation_id: UUID, *, client: Any | None = None) -> None:
-    client = client or sfn_client()
+    client = client or clients.stepfunctions()
     try:
         client.start_execution(
             stateMachineArn=_state_machine_arn(),
@@ -53,7 +43,7 @@ def start(generation_id: UUID, *, client: Any | None = None) -> None:
 def stop(generation_id: UUID, cause: str, *, client: Any | None = None) -> None:
     """Stop a running execution, as a courtesy: the generation is already failed and refunded, and every
     task only acts on a generation in the status it expects, so an execution that runs on changes nothing."""
-    client = client or sfn_client()
+    client = client or clients.stepfunctions()
     try:
         client.stop_execution(executionArn=execution_arn(generation_id), error="Cancelled", cause=cause)
     except Exception as error:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 
+from imagify.clients import cached
 from imagify.settings import IdentitySettings, identity_settings
 
 MIN_KEY_BYTES = 32  # RFC 7518 3.2: an HS256 key is at least as long as the hash output
@@ -51,6 +51,6 @@ def _load(settings: IdentitySettings) -> KeyRing:
     raise KeyConfigurationError("neither JWT_KEYS nor JWT_KEYS_SECRET_ID is configured")
 
 
-@cache
+@cached
 def key_ring() -> KeyRing:
     return _load(identity_settings())

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imagify import db
+from imagify.clients import cached
 from imagify.clock import utcnow
 from imagify.errors import EmailTaken, InvalidInput, NotFound, Unauthorized
 from imagify.identity import users
@@ -34,7 +34,7 @@ class Provider(BaseModel):
     algorithms: tuple[str, ...] = ("RS256",)
 
 
-@cache
+@cached
 def providers() -> dict[str, Provider]:
     settings = identity_settings()
     configured: dict[str, Provider] = {}
@@ -47,7 +47,7 @@ def providers() -> dict[str, Provider]:
     return configured
 
 
-@cache
+@cached
 def _jwks_client(uri: str) -> jwt.PyJWKClient:
     # Keys are cached for an hour; an unknown kid makes PyJWKClient fetch the set again (key rotation).
     return jwt.PyJWKClient(uri, cache_keys=True, lifespan=3600, timeout=5)

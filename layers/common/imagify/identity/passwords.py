@@ -13,12 +13,11 @@ models), never truncated; signing in with one against a bcrypt hash is simply a 
 
 from __future__ import annotations
 
-from functools import cache
-
 import bcrypt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from imagify.clients import cached
 from imagify.errors import InvalidInput
 from imagify.settings import identity_settings
 
@@ -31,7 +30,7 @@ def too_long_for_bcrypt(password: str) -> bool:
     return len(password.encode()) > BCRYPT_MAX_BYTES
 
 
-@cache
+@cached
 def _hasher() -> PasswordHasher:
     # RFC 9106's second recommended option (64 MiB, t=3, p=4) is above OWASP's minimum for Argon2id
     # (19 MiB, t=2, p=1) while staying well under a second in a 512 MB Lambda.
@@ -61,7 +60,7 @@ def hash_password(password: str) -> str:
     return _bcrypt(password, settings.bcrypt_rounds)
 
 
-@cache
+@cached
 def _decoy_hash(scheme: str, rounds: int) -> str:
     return _hasher().hash(_DECOY_PASSWORD) if scheme == "argon2id" else _bcrypt(_DECOY_PASSWORD, rounds)
 

@@ -18,7 +18,11 @@ class ApiModel(BaseModel):
     """
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, defer_build=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        serialize_by_alias=True,
+        defer_build=True,
+        from_attributes=True,  # ``User.model_validate(row)`` takes a row model as it takes a dict
     )
 
 

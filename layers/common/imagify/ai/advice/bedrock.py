@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from imagify import media
 from imagify.ai.advice.protocol import SYSTEM_PROMPT, Advice, split_answer
+from imagify.clients import cached
 from imagify.errors import InvalidInput, RateLimited, ServiceUnavailable
 from imagify.settings import ai_settings
 
@@ -27,7 +27,7 @@ _UNAVAILABLE = {
 }
 
 
-@cache
+@cached
 def default_client() -> Any:
     import boto3
     from botocore.config import Config

@@ -6,7 +6,6 @@ The SDK is imported here only, and this module only by the function that generat
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from google import genai
@@ -26,6 +25,7 @@ from imagify.ai.images.protocol import (
     ImageResult,
     redacted,
 )
+from imagify.clients import cached
 from imagify.media import Image
 from imagify.observability import logger
 from imagify.settings import AiSettings, ai_settings
@@ -56,7 +56,7 @@ def _api_key(settings: AiSettings) -> str:
     raise GeminiUnavailable("no Gemini API key is configured")
 
 
-@cache
+@cached
 def default_client() -> genai.Client:
     settings = ai_settings()
     options = types.HttpOptions(

@@ -1,0 +1,71 @@
+"""The one registry of what a warm function keeps between requests: the AWS clients, and (through
+``@cached``) the settings, key rings, provider lists and AI clients made by the modules that know them.
+
+Everything here is made on first use, so a function loads boto3 only when it calls AWS (cold starts), and
+kept for the execution environment's life. ``reset()`` forgets all of it at once: the tests call it around
+every test (one autouse fixture) and after changing the environment; nothing in a function does.
+
+Services take a client as an optional parameter (``s3=``, ``sfn=``, ``client=``), so a test passes a fake
+instead of patching this module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import _lru_cache_wrapper, cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_cached: list[_lru_cache_wrapper[Any]] = []
+_resets: list[Callable[[], None]] = []
+
+
+def cached(factory: Callable[..., T]) -> _lru_cache_wrapper[T]:
+    """``functools.cache``, registered so that ``reset()`` forgets what it made."""
+    kept = cache(factory)
+    _cached.append(kept)
+    return kept
+
+
+def on_reset(forget: Callable[[], None]) -> Callable[[], None]:
+    """Register what ``reset()`` also calls (state that is not a cached factory, e.g. a connection)."""
+    _resets.append(forget)
+    return forget
+
+
+def reset() -> None:
+    """Forget every client, setting and cached value, as a new execution environment would start."""
+    for kept in _cached:
+        kept.cache_clear()
+    for forget in _resets:
+        forget()
+
+
+@cached
+def s3() -> Any:
+    import boto3
+
+    return boto3.client("s3")
+
+
+@cached
+def s3_presigner() -> Any:
+    """An S3 client that presigns with SigV4 (botocore would otherwise presign S3 GETs with the legacy SigV2)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+@cached
+def stepfunctions() -> Any:
+    import boto3
+
+    return boto3.client("stepfunctions")
+
+
+@cached
+def sesv2() -> Any:
+    import boto3
+
+    return boto3.client("sesv2")

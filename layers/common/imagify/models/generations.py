@@ -1,0 +1,144 @@
+"""Generations: what is asked for, and what a generation shows (``/generations``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+from uuid import UUID
+
+from pydantic import (
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
+from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, shown_photo_url
+from imagify.models.rows import (
+    GenerationMode,
+    GenerationRow,
+    GenerationStatus,
+    GenerationSummaryRow,
+)
+
+AspectRatio = Literal["1:1", "3:4", "4:3", "9:16", "16:9"]
+Prompt = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    Field(description="what to generate, 1 to 2000 characters after trimming"),
+]
+
+
+class GenerationOptions(ApiInput):
+    aspect_ratio: Annotated[AspectRatio | None, Field(description="the result's aspect ratio")] = None
+    style: Annotated[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None,
+        Field(description="a style hint, at most 100 characters"),
+    ] = None
+
+
+# What each mode needs, and what it does not take (Python names).
+_MODE_NEEDS: dict[GenerationMode, tuple[str, ...]] = {
+    "tryon": ("user_photo_url", "item_photo_url"),
+    "from_prompt": ("prompt",),
+    "photo_text": ("user_photo_url", "prompt"),
+}
+_MODE_REFUSES: dict[GenerationMode, tuple[str, ...]] = {
+    "tryon": (),
+    "from_prompt": ("user_photo_url", "item_photo_url"),
+    "photo_text": ("item_photo_url",),
+}
+
+
+class GenerationInput(ApiInput):
+    """A generation request. `tryon` needs `userPhotoUrl` and `itemPhotoUrl` (`prompt` optional);
+    `from_prompt` needs `prompt` and takes no photo; `photo_text` needs `userPhotoUrl` and `prompt` and
+    takes no `itemPhotoUrl`."""
+
+    mode: GenerationMode
+    prompt: Prompt | None = None
+    user_photo_url: Annotated[PhotoUrl | None, Field(description="the person's photo")] = None
+    item_photo_url: Annotated[PhotoUrl | None, Field(description="the garment's photo (tryon)")] = None
+    options: GenerationOptions | None = None
+
+    @model_validator(mode="after")
+    def _fits_mode(self) -> Self:
+        missing = [to_camel(name) for name in _MODE_NEEDS[self.mode] if getattr(self, name) is None]
+        refused = [to_camel(name) for name in _MODE_REFUSES[self.mode] if getattr(self, name) is not None]
+        problems = []
+        if missing:
+            problems.append(f"needs {', '.join(missing)}")
+        if refused:
+            problems.append(f"does not take {', '.join(refused)}")
+        if problems:
+            raise PydanticCustomError(
+                "mode_fields",
+                "mode {mode} " + " and ".join(problems),
+                {"mode": self.mode, "missing": missing, "refused": refused},
+            )
+        return self
+
+
+class _GenerationFields(ApiModel):
+    id: UUID
+    user_id: UUID
+    mode: GenerationMode
+    status: GenerationStatus
+    prompt: Annotated[str | None, Field(description="the prompt as sent")]
+    user_photo_url: StoredPhotoUrl
+    item_photo_url: StoredPhotoUrl
+    ai_prompt_used: Annotated[str | None, Field(description="the prompt the image model was given")]
+    model_used: Annotated[str | None, Field(description="the image model that ran")]
+    generation_time_ms: Annotated[int | None, Field(description="how long the model took, in milliseconds")]
+    error_message: Annotated[str | None, Field(description="why it failed, when `status` is `failed`")]
+    saved_to_wardrobe: bool
+    tokens_charged: Annotated[int, Field(description="tokens charged for this generation")]
+    created_at: UtcDatetime
+
+    @staticmethod
+    def _row_fields(row: GenerationSummaryRow, tokens_charged: int) -> dict[str, Any]:
+        return {
+            "id": row.id,
+            "user_id": row.user_id,
+            "mode": row.mode,
+            "status": row.status,
+            "prompt": row.prompt,
+            "user_photo_url": shown_photo_url(row.user_photo_url),
+            "item_photo_url": shown_photo_url(row.item_photo_url),
+            "ai_prompt_used": row.ai_prompt_used,
+            "model_used": row.model_used,
+            "generation_time_ms": row.generation_time_ms,
+            "error_message": row.error_message,
+            "saved_to_wardrobe": row.saved_to_wardrobe,
+            "tokens_charged": tokens_charged,
+            "created_at": row.created_at,
+        }
+
+
+class GenerationSummary(_GenerationFields):
+    """A generation in a list: everything but the result image."""
+
+    @classmethod
+    def from_row(cls, row: GenerationSummaryRow, *, tokens_charged: int) -> Self:
+        return cls(**cls._row_fields(row, tokens_charged))
+
+
+class Generation(_GenerationFields):
+    """A generation, with its result image."""
+
+    result_image_base64: Annotated[
+        str | None, Field(description="the result as a base64 data URI, once `status` is `completed`")
+    ]
+
+    @classmethod
+    def from_row(cls, row: GenerationRow, *, tokens_charged: int) -> Self:
+        return cls(**cls._row_fields(row, tokens_charged), result_image_base64=row.result_image_base64)
+
+
+class GenerationListQuery(ApiInput):
+    mode: GenerationMode | None = None
+    status: GenerationStatus | None = None
+    saved_to_wardrobe: Annotated[bool | None, Field(description="only saved (true) or unsaved (false)")] = None
+    limit: Limit = 20
+    cursor: Cursor = None

@@ -1,0 +1,153 @@
+"""Generation requests and what a generation shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from imagify.models import rows
+from imagify.models.common import Page
+from imagify.models.generations import Generation, GenerationInput, GenerationListQuery, GenerationSummary
+from tests.unit.models.support import PNG, generation_row, only
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mode": "tryon", "userPhotoUrl": "https://x.io/me.png", "itemPhotoUrl": PNG},
+        {"mode": "tryon", "userPhotoUrl": PNG, "itemPhotoUrl": PNG, "prompt": "tuck the shirt in"},
+        {"mode": "from_prompt", "prompt": "a red linen shirt"},
+        {"mode": "photo_text", "userPhotoUrl": PNG, "prompt": "me in a tuxedo"},
+        {"mode": "from_prompt", "prompt": "a hat", "options": {"aspectRatio": "9:16", "style": "editorial"}},
+        {"mode": "from_prompt", "prompt": "a hat", "userPhotoUrl": None},
+    ],
+)
+def test_a_generation_request_that_fits_its_mode_is_accepted(body):
+    assert GenerationInput.model_validate(body).mode == body["mode"]
+
+
+@pytest.mark.parametrize(
+    ("body", "missing", "refused"),
+    [
+        ({"mode": "tryon", "userPhotoUrl": PNG}, ["itemPhotoUrl"], []),
+        ({"mode": "tryon", "itemPhotoUrl": PNG, "prompt": "x"}, ["userPhotoUrl"], []),
+        ({"mode": "from_prompt"}, ["prompt"], []),
+        ({"mode": "from_prompt", "prompt": "x", "itemPhotoUrl": PNG}, [], ["itemPhotoUrl"]),
+        ({"mode": "photo_text", "prompt": "x"}, ["userPhotoUrl"], []),
+        ({"mode": "photo_text", "userPhotoUrl": PNG}, ["prompt"], []),
+        ({"mode": "photo_text", "userPhotoUrl": PNG, "prompt": "x", "itemPhotoUrl": PNG}, [], ["itemPhotoUrl"]),
+    ],
+)
+def test_a_generation_request_must_fit_its_mode(body, missing, refused):
+    # Given a request missing what its mode needs, or carrying what it does not take
+    # When it is validated
+    with pytest.raises(ValidationError) as caught:
+        GenerationInput.model_validate(body)
+
+    # Then one error names the fields, in camelCase
+    [error] = caught.value.errors()
+    assert error["type"] == "mode_fields"
+    assert error["ctx"]["missing"] == missing
+    assert error["ctx"]["refused"] == refused
+    for name in missing + refused:
+        assert name in error["msg"]
+
+
+def test_a_generation_prompt_is_trimmed_and_1_to_2000_characters():
+    body = GenerationInput.model_validate({"mode": "from_prompt", "prompt": "  a hat \n"})
+    assert body.prompt == "a hat"
+    assert GenerationInput.model_validate({"mode": "from_prompt", "prompt": "p" * 2000}).prompt == "p" * 2000
+    for prompt in ("   ", "p" * 2001):
+        with pytest.raises(ValidationError):
+            GenerationInput.model_validate({"mode": "from_prompt", "prompt": prompt})
+
+
+@pytest.mark.parametrize("options", [{"aspectRatio": "2:1"}, {"style": "s" * 101}, {"seed": 4}])
+def test_generation_options_are_limited(options):
+    with pytest.raises(ValidationError):
+        GenerationInput.model_validate({"mode": "from_prompt", "prompt": "a hat", "options": options})
+
+
+def test_a_generation_photo_may_be_long_but_not_over_7_million_characters():
+    body = {"mode": "photo_text", "prompt": "x", "userPhotoUrl": "data:image/png;base64," + "A" * 6_999_000}
+    assert GenerationInput.model_validate(body).user_photo_url is not None
+    body["userPhotoUrl"] = "A" * 7_000_001
+    with pytest.raises(ValidationError):
+        GenerationInput.model_validate(body)
+
+
+def test_a_generation_detail_carries_the_result_image_and_a_list_item_does_not():
+    # Given a generation row, selected whole and selected for a list
+    row = generation_row()
+    full = rows.GenerationRow.model_validate(row)
+    summary = rows.GenerationSummaryRow.model_validate(only(row, rows.GENERATION_LIST_COLUMNS))
+
+    # When each is shown
+    detail = Generation.from_row(full, tokens_charged=3).model_dump(mode="json")
+    item = GenerationSummary.from_row(summary, tokens_charged=3).model_dump(mode="json")
+
+    # Then the detail has the image and the list item has no such key at all
+    assert detail["resultImageBase64"] == PNG
+    assert "resultImageBase64" not in item
+    # And both carry the same other fields, camelCase
+    assert {key: value for key, value in detail.items() if key != "resultImageBase64"} == item
+    assert set(item) == {
+        "id",
+        "userId",
+        "mode",
+        "status",
+        "prompt",
+        "userPhotoUrl",
+        "itemPhotoUrl",
+        "aiPromptUsed",
+        "modelUsed",
+        "generationTimeMs",
+        "errorMessage",
+        "savedToWardrobe",
+        "tokensCharged",
+        "createdAt",
+    }
+    assert item["tokensCharged"] == 3
+    assert item["createdAt"] == "2025-03-04T05:06:07.891Z"
+
+
+def test_a_page_of_generations_has_no_image_keys():
+    # Given a page of list items
+    summary = rows.GenerationSummaryRow.model_validate(only(generation_row(), rows.GENERATION_LIST_COLUMNS))
+    page = Page[GenerationSummary](items=[GenerationSummary.from_row(summary, tokens_charged=5)], next_cursor="abc")
+
+    # When it is serialised
+    body = json.loads(page.model_dump_json())
+
+    # Then it is the list envelope and no item has the image
+    assert body["nextCursor"] == "abc"
+    assert all("resultImageBase64" not in item for item in body["items"])
+
+
+def test_an_inline_photo_is_shown_as_null_and_a_url_as_stored():
+    # Given a generation whose user photo is a URL and whose item photo was sent inline
+    row = rows.GenerationRow.model_validate(generation_row())
+
+    # When it is shown
+    body = Generation.from_row(row, tokens_charged=0).model_dump(mode="json")
+
+    # Then the URL is kept and the data URI is not echoed back
+    assert body["userPhotoUrl"] == "https://cdn.example.com/me.png"
+    assert body["itemPhotoUrl"] is None
+
+
+def test_a_generation_list_query_reads_query_string_values():
+    # Given query-string values (all strings)
+    query = GenerationListQuery.model_validate({"savedToWardrobe": "true", "limit": "5", "mode": "tryon"})
+
+    # Then they are typed
+    assert (query.saved_to_wardrobe, query.limit, query.mode, query.cursor) == (True, 5, "tryon", None)
+    # And the page size defaults to 20 and is limited to 1..100
+    assert GenerationListQuery.model_validate({}).limit == 20
+    for limit in ("0", "101"):
+        with pytest.raises(ValidationError):
+            GenerationListQuery.model_validate({"limit": limit})
+    with pytest.raises(ValidationError):
+        GenerationListQuery.model_validate({"status": "cancelled"})
