@@ -289,6 +289,45 @@ export const idempotency_keys = pgTable(
   ],
 );
 
+// What a generation was asked for beyond the seed's columns (quality tier, aspect ratio, size), and why one
+// failed (an error code and whether a retry may succeed): the backend's own tables, keyed by the generation.
+export const generation_options = pgTable(
+  "generation_options",
+  {
+    generationId: uuid("generation_id").primaryKey().notNull(),
+    quality: varchar("quality", { length: 16 }).default("standard").notNull(),
+    aspectRatio: varchar("aspect_ratio", { length: 8 }),
+    imageSize: varchar("image_size", { length: 4 }),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+  },
+  (table) => [
+    foreignKey({
+      name: "generation_options_generation_id_fkey",
+      columns: [table.generationId],
+      foreignColumns: [generations.id],
+    }).onDelete("cascade"),
+    check("generation_options_quality_check", sql`(quality)::text = ANY ((ARRAY['standard'::character varying, 'high'::character varying])::text[])`),
+    check("generation_options_image_size_check", sql`(image_size)::text = ANY ((ARRAY['1K'::character varying, '2K'::character varying, '4K'::character varying])::text[])`),
+  ],
+);
+
+export const generation_failures = pgTable(
+  "generation_failures",
+  {
+    generationId: uuid("generation_id").primaryKey().notNull(),
+    errorCode: varchar("error_code", { length: 32 }).notNull(),
+    retryable: boolean("retryable").notNull(),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+  },
+  (table) => [
+    foreignKey({
+      name: "generation_failures_generation_id_fkey",
+      columns: [table.generationId],
+      foreignColumns: [generations.id],
+    }).onDelete("cascade"),
+  ],
+);
+
 // The backend's migration runner's record of applied migrations/ files (imagify.migrator).
 export const schema_migrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.advisor import service
-from imagify.models.advisor import AdvisorInput, AdvisorSession
+from imagify.models.advisor import AdvisorAnswer, AdvisorInput
 from imagify.observability import tracer
 from imagify.settings import (
     AdvisorCostSettings,
@@ -41,9 +41,15 @@ app = resolver()
     ),
 )
 @tracer.capture_method
-def ask(body: Annotated[AdvisorInput, Body()], idempotency_key: IdempotencyKey = None) -> Response[AdvisorSession]:
+def ask(body: Annotated[AdvisorInput, Body()], idempotency_key: IdempotencyKey = None) -> Response[AdvisorAnswer]:
     outcome = service.ask(caller(app), body.message, body.user_photo_url, idempotency_key)
-    return answer_once(outcome, 201, AdvisorSession.from_row)
+    return answer_once(
+        outcome,
+        201,
+        lambda asked: AdvisorAnswer.from_row(
+            asked.session, tokens_charged=asked.tokens_charged, balance_after=asked.balance_after
+        ),
+    )
 
 
 handler = api_handler(app)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from imagify.advisor import service
 from imagify.generations import service as generations
 from imagify.models.advisor import AdvisorGenerateInput
-from imagify.models.generations import Generation, GenerationInput
+from imagify.models.generations import GenerationInput, GenerationStarted
 from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
 from imagify.web import NOT_FOUND, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
@@ -47,12 +47,16 @@ def generate(
     session_id: Annotated[UUID, Path()],
     body: Annotated[AdvisorGenerateInput | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
-) -> Response[Generation]:
+) -> Response[GenerationStarted]:
     who = caller(app)
     fields = service.generation_body(who.user_id, session_id, body.mode if body else None)
     request = GenerationInput.model_validate(fields)  # the checks of POST /generations
     outcome = generations.create(who, generations.Request.from_body(request.model_dump(mode="json")), idempotency_key)
-    return answer_once(outcome, 202, lambda found: Generation.from_row(found[0], tokens_charged=found[1]))
+    return answer_once(
+        outcome,
+        202,
+        lambda started: GenerationStarted.started(*started.generation, balance_after=started.balance_after),
+    )
 
 
 handler = api_handler(app)

@@ -26,8 +26,7 @@ app = resolver()
 )
 @tracer.capture_method
 def cancel_generation(generation_id: Annotated[UUID, Path()]) -> Generation:
-    row, charged = service.cancel(caller(app), generation_id)
-    return Generation.from_row(row, tokens_charged=charged)
+    return Generation.from_row(*service.cancel(caller(app), generation_id))
 
 
 handler = api_handler(app)

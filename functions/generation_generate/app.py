@@ -12,5 +12,5 @@ require(DatabaseSettings, StorageSettings, GeminiSettings)
 
 @task_handler
 def handler(task: GenerationTask, context: Any) -> dict[str, Any]:
-    flow.generate(task.generation_id, image_model())
+    flow.generate(task.generation_id, image_model)
     return task.output()

@@ -25,8 +25,7 @@ app = resolver()
 )
 @tracer.capture_method
 def get_generation(generation_id: Annotated[UUID, Path()]) -> Generation:
-    row, charged = service.get(caller(app), generation_id)
-    return Generation.from_row(row, tokens_charged=charged)
+    return Generation.from_row(*service.get(caller(app), generation_id))
 
 
 handler = api_handler(app)

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.generations import service
-from imagify.models.generations import Generation, GenerationInput
+from imagify.models.generations import GenerationInput, GenerationStarted
 from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
 from imagify.web import KEY_IN_FLIGHT, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
@@ -38,9 +38,13 @@ app = resolver()
 @tracer.capture_method
 def create_generation(
     body: Annotated[GenerationInput, Body()], idempotency_key: IdempotencyKey = None
-) -> Response[Generation]:
+) -> Response[GenerationStarted]:
     outcome = service.create(caller(app), service.Request.from_body(body.model_dump(mode="json")), idempotency_key)
-    return answer_once(outcome, 202, lambda found: Generation.from_row(found[0], tokens_charged=found[1]))
+    return answer_once(
+        outcome,
+        202,
+        lambda started: GenerationStarted.started(*started.generation, balance_after=started.balance_after),
+    )
 
 
 handler = api_handler(app)

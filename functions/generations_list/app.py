@@ -35,7 +35,7 @@ def list_generations(
     rows, next_cursor = queries.page(
         caller(app).user_id, mode=mode, status=status, saved=saved_to_wardrobe, limit=limit, cursor=cursor
     )
-    items = [GenerationSummary.from_row(row, tokens_charged=charged) for row, charged in rows]
+    items = [GenerationSummary.from_row(row, extras) for row, extras in rows]
     return Page[GenerationSummary](items=items, next_cursor=next_cursor)
 
 

@@ -3,15 +3,13 @@ sessions (404 every time, nothing charged to anyone), nor send A's upload to the
 
 from __future__ import annotations
 
-from typing import Any
-
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
 from tests.fakes.gemini import png
 from tests.integration.wardrobe.helpers import ok, upload
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, as_kept
 from tests.support.env import setenv
 
 
@@ -30,8 +28,8 @@ def test_b_cannot_read_delete_or_generate_from_as_advice(api: ApiClient, offline
     # Given advice of A's (with an uploaded photo), and B
     a, b = api.register(), api.register()
     ref = upload(api, a, png(30, 30))
-    session: dict[str, Any] = ok(
-        api.post("/advisor", {"message": "what goes with this?", "userPhotoUrl": ref}, token=a.access_token), 201
+    session = as_kept(
+        ok(api.post("/advisor", {"message": "what goes with this?", "userPhotoUrl": ref}, token=a.access_token), 201)
     )
     path = f"/advisor/sessions/{session['id']}"
     money_before = ledgers(database)

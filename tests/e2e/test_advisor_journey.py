@@ -13,7 +13,7 @@ from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer, scripted_server
 from tests.integration.wardrobe.helpers import ok, upload, wait_for_generation
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, as_kept
 from tests.support.images import decoded_data_uri
 
 PROMPT = "A photorealistic full-body photograph of the person in a rust corduroy jacket and cream turtleneck."
@@ -45,7 +45,9 @@ def test_from_advice_to_a_kept_look(api: ApiClient, converse: ScriptedServer):
     photo = png(60, 80, (120, 80, 40))
     ref = upload(api, user, photo)
     converse.script(bedrock.text_reply(ANSWER))
-    session = ok(api.post("/advisor", {"message": "Autumn date night?", "userPhotoUrl": ref}, token=token), 201)
+    session = as_kept(
+        ok(api.post("/advisor", {"message": "Autumn date night?", "userPhotoUrl": ref}, token=token), 201)
+    )
     assert session["extractedPrompt"] == PROMPT
     assert session["aiResponse"] == "Try **rust corduroy** over a cream turtleneck."
     assert bedrock.images_of(converse.requests[0]) == [("png", photo)]

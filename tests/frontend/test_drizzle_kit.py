@@ -73,7 +73,14 @@ def real_changes(statements: list[str], url: str) -> list[str]:
     return left
 
 
-BACKEND_TABLES = ("token_transactions", "login_failures", "idempotency_keys", "schema_migrations")
+BACKEND_TABLES = (
+    "token_transactions",
+    "login_failures",
+    "idempotency_keys",
+    "schema_migrations",
+    "generation_options",
+    "generation_failures",
+)
 
 
 def proposed(output: str) -> list[str]:

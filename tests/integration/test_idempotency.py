@@ -22,6 +22,7 @@ CREATES = [
             "userPhotoUrl": None,
             "itemPhotoUrl": None,
             "options": None,
+            "quality": "standard",
         },
         id="generations",
     ),

@@ -206,3 +206,12 @@ class HandlerTransport:
         raw = result.get("body") or ""
         body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
         return ApiResponse(int(result["statusCode"]), headers, body)
+
+
+# What only the answer to a paid request carries (``POST /advisor``, ``POST /generations``): a later read has none.
+PAID = ("tokensCharged", "balanceAfter")
+
+
+def as_kept(answer: dict[str, Any]) -> dict[str, Any]:
+    """The advice a paid answer gave, as a later read shows it: without what it cost."""
+    return {key: value for key, value in answer.items() if key not in PAID}

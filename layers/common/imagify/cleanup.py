@@ -108,7 +108,7 @@ def _reap_stuck(counts: Counts, sfn: Any | None) -> None:
         if _execution_running(generation_id, sfn):
             continue  # slow, not stuck: its own Catch will fail and refund it if it must
         with db.transaction() as conn:
-            mode = queries.fail(conn, generation_id, STUCK_MESSAGE)
+            mode = queries.fail(conn, generation_id, STUCK_MESSAGE, "timed_out", retryable=True)
             if mode is None:
                 continue
             refund = ledger.refund_generation(conn, generation_id, note="reaped by the cleanup")

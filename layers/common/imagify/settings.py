@@ -56,9 +56,21 @@ class PricingSettings(AdvisorCostSettings):
 
     from_template = AdvisorCostSettings.from_template
 
+    @field_validator("standard_image_sizes", "high_image_sizes", mode="before")
+    @classmethod
+    def _split_sizes(cls, value: object) -> object:
+        return tuple(size.strip() for size in value.split(",") if size.strip()) if isinstance(value, str) else value
+
     cost_tryon: Annotated[int, Field(ge=0)] = 1
     cost_from_prompt: Annotated[int, Field(ge=0)] = 1
     cost_photo_text: Annotated[int, Field(ge=0)] = 1
+    # What the high tier (the Pro model) and the larger sizes add to a mode's cost.
+    cost_high_extra: Annotated[int, Field(ge=0)] = 2
+    cost_2k_extra: Annotated[int, Field(ge=0)] = 0
+    cost_4k_extra: Annotated[int, Field(ge=0)] = 1
+    # The sizes each tier's model is asked for (both models take 1K, 2K and 4K: narrow a tier here).
+    standard_image_sizes: Annotated[tuple[Literal["1K", "2K", "4K"], ...], NoDecode] = ("1K", "2K", "4K")
+    high_image_sizes: Annotated[tuple[Literal["1K", "2K", "4K"], ...], NoDecode] = ("1K", "2K", "4K")
     free_max_in_flight: Annotated[int, Field(ge=1)] = 2
     pro_max_in_flight: Annotated[int, Field(ge=1)] = 5
     signup_tokens: Annotated[int, Field(ge=0)] = 50
@@ -177,12 +189,18 @@ class StorageSettings(Settings):
 class GeminiSettings(Settings):
     """The image model, through the Gemini API. The key comes from Secrets Manager in AWS."""
 
-    from_template = {"GEMINI_MODEL": None, "GEMINI_API_KEY_SECRET_ID": "GEMINI_API_KEY"}
+    from_template = {
+        "GEMINI_MODEL": None,
+        "GEMINI_PRO_MODEL": None,
+        "GEMINI_API_KEY_SECRET_ID": "GEMINI_API_KEY",
+    }
 
-    # A model id of the Gemini API, set here and in template.yaml (GeminiModel) only: code never names one.
-    # Models are shut down on dates listed at https://ai.google.dev/gemini-api/docs/deprecations; a retired
-    # one answers 404, and generations then fail as ImageModelMisconfigured (refunded).
+    # Model ids of the Gemini API, set here and in template.yaml (GeminiModel, GeminiProModel) only: code never
+    # names one. The standard tier runs the Flash model, the high tier the Pro model. Models are shut down on
+    # dates listed at https://ai.google.dev/gemini-api/docs/deprecations; a retired one answers 404, and
+    # generations then fail as ImageModelMisconfigured (refunded).
     gemini_model: str = "gemini-3.1-flash-image"
+    gemini_pro_model: str = "gemini-3-pro-image"
     gemini_api_key: str | None = None
     gemini_api_key_secret_id: str | None = None
     # Tests point the real SDK at a local fake server here.

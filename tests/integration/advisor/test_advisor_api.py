@@ -18,7 +18,7 @@ from tests.fakes.gemini import png
 from tests.fakes.http import Reply, ScriptedServer
 from tests.integration.advisor.conftest import MODEL_ID
 from tests.integration.wardrobe.helpers import jpeg, ok, upload
-from tests.support.api import ApiClient, User
+from tests.support.api import ApiClient, User, as_kept
 from tests.support.env import setenv
 from tests.support.images import data_uri
 from tests.support.sql import Sql, rows, scalar
@@ -81,7 +81,9 @@ def test_an_uploaded_photo_is_read_from_s3_and_sent_in_its_format(
     bedrock_env.script(bedrock.text_reply(ANSWER))
 
     # When they ask with its uploadRef
-    session = ok(api.post("/advisor", {"message": QUESTION, "userPhotoUrl": ref}, token=user.access_token), 201)
+    session = as_kept(
+        ok(api.post("/advisor", {"message": QUESTION, "userPhotoUrl": ref}, token=user.access_token), 201)
+    )
 
     # Then the model got the upload's bytes as a jpeg block, and the session keeps a presigned GET URL of the
     # upload (what the frontend, reading the same row, can show while it lives)
@@ -97,7 +99,7 @@ def test_advice_without_an_extractable_prompt_is_kept_with_a_null_prompt(
     user = api.register()
     bedrock_env.script(bedrock.text_reply("Linen, in soft colours. Avoid black in the afternoon sun."))
 
-    session = ok(api.post("/advisor", {"message": QUESTION}, token=user.access_token), 201)
+    session = as_kept(ok(api.post("/advisor", {"message": QUESTION}, token=user.access_token), 201))
 
     assert session["extractedPrompt"] is None
     assert session["aiResponse"] == "Linen, in soft colours. Avoid black in the afternoon sun."
@@ -194,7 +196,7 @@ def test_advice_dearer_than_the_balance_is_402_without_calling_the_model(
 
 def test_the_offline_advisor_answers_with_a_prompt(api: ApiClient, offline_advisor: None, fake_bedrock: ScriptedServer):
     user = api.register()
-    session = ok(api.post("/advisor", {"message": QUESTION}, token=user.access_token), 201)
+    session = as_kept(ok(api.post("/advisor", {"message": QUESTION}, token=user.access_token), 201))
     assert "offline" in session["aiResponse"]
     assert QUESTION in session["extractedPrompt"]
     assert fake_bedrock.requests == []

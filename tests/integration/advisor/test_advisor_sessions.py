@@ -12,7 +12,7 @@ from tests.fakes import bedrock
 from tests.fakes.gemini import png
 from tests.fakes.http import ScriptedServer
 from tests.integration.wardrobe.helpers import ok, upload, wait_for_generation
-from tests.support.api import ApiClient, User
+from tests.support.api import ApiClient, User, as_kept
 from tests.support.env import setenv
 from tests.support.images import data_uri
 from tests.support.sql import Sql, rows, scalar
@@ -29,7 +29,7 @@ def costs(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def ask(api: ApiClient, user: User, message: str, photo: str | None = None) -> dict[str, Any]:
     body = {"message": message, **({"userPhotoUrl": photo} if photo else {})}
-    return ok(api.post("/advisor", body, token=user.access_token), 201)  # type: ignore[no-any-return]
+    return as_kept(ok(api.post("/advisor", body, token=user.access_token), 201))
 
 
 def ledger(sql: Sql, user: User) -> list[tuple[str, int, int, bool]]:

@@ -66,12 +66,15 @@ def _urlsafe(data: str) -> bytes:
 # -- the models -------------------------------------------------------------------------------------------
 
 
-def test_the_default_model_is_one_the_api_serves_and_the_template_agrees():
+def test_the_default_models_are_ones_the_api_serves_and_the_template_agrees():
     assert DEFAULT_MODEL in SERVED_MODELS
+    assert AiSettings.model_fields["gemini_pro_model"].default in SERVED_MODELS
     template = (ROOT / "template.yaml").read_text()
     # (the template's tags, !Ref and the like, are not plain YAML: only the Parameters block is read)
     parameters = yaml.safe_load(template[template.index("Parameters:") : template.index("\nConditions:")])
     assert parameters["Parameters"]["GeminiModel"]["Default"] == AiSettings.model_fields["gemini_model"].default
+    pro = AiSettings.model_fields["gemini_pro_model"].default
+    assert parameters["Parameters"]["GeminiProModel"]["Default"] == pro
     assert parameters["Parameters"]["BedrockModelId"]["Default"] == AiSettings.model_fields["bedrock_model_id"].default
 
 

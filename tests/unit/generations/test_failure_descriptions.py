@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from imagify.ai.images.protocol import FINISH_REASONS
-from imagify.generations.flow import describe
+from imagify.ai.images.protocol import FINISH_REASONS, REQUEST_REFUSED, UNREADABLE_IMAGE
+from imagify.generations.flow import classify, describe
 
 REFUNDED = "; your tokens were refunded"
 LEAKED_KEY = "AIzaSyD3adB33fC0ffee_0123456789abcdefgh"
@@ -65,3 +65,25 @@ def test_a_known_failure_reads_as_its_own_sentence_whatever_the_cause_says(name:
 )
 def test_anything_else_reads_as_a_generic_failure(error: dict[str, str] | None):
     assert describe(error) == "something went wrong while generating" + REFUNDED
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "expected"),
+    [
+        ("GenerationRejected", FINISH_REASONS["SAFETY"], ("safety_blocked", False)),
+        ("GenerationRejected", FINISH_REASONS["IMAGE_SAFETY"], ("safety_blocked", False)),
+        ("GenerationRejected", FINISH_REASONS["NO_IMAGE"], ("no_image", True)),
+        ("GenerationRejected", UNREADABLE_IMAGE, ("no_image", True)),
+        ("GenerationRejected", REQUEST_REFUSED, ("input_unusable", False)),
+        ("GenerationRejected", "words a provider wrote", ("input_unusable", False)),
+        ("InvalidInput", "the photo is not a PNG, JPEG or WebP", ("input_unusable", False)),
+        ("GeminiThrottled", "429", ("model_unavailable", True)),
+        ("GeminiUnavailable", "503", ("model_unavailable", True)),
+        ("ImageModelMisconfigured", "404", ("model_unavailable", False)),
+        ("States.Timeout", "", ("timed_out", True)),
+        ("Lambda.Unknown", "", ("internal", True)),
+    ],
+)
+def test_each_failure_has_a_code_a_frontend_can_act_on(name: str, message: str, expected: tuple[str, bool]):
+    assert classify(_caught(name, message)) == expected
+    assert classify(None) == ("internal", True)

@@ -32,7 +32,14 @@ def test_an_advisor_session_is_camel_case_and_hides_an_inline_photo():
         }
     )
     body = AdvisorSession.from_row(row).model_dump(mode="json")
-    assert set(body) == {"id", "userMessage", "aiResponse", "extractedPrompt", "userPhotoUrl", "createdAt"}
+    assert set(body) == {
+        "id",
+        "userMessage",
+        "aiResponse",
+        "extractedPrompt",
+        "userPhotoUrl",
+        "createdAt",
+    }
     assert body["userPhotoUrl"] is None
 
 

@@ -64,7 +64,9 @@ def test_a_generation_prompt_is_trimmed_and_1_to_2000_characters():
             GenerationInput.model_validate({"mode": "from_prompt", "prompt": prompt})
 
 
-@pytest.mark.parametrize("options", [{"aspectRatio": "2:1"}, {"style": "s" * 101}, {"seed": 4}])
+@pytest.mark.parametrize(
+    "options", [{"aspectRatio": "2:1"}, {"imageSize": "8K"}, {"imageSize": "1k"}, {"style": "s" * 101}, {"seed": 4}]
+)
 def test_generation_options_are_limited(options):
     with pytest.raises(ValidationError):
         GenerationInput.model_validate({"mode": "from_prompt", "prompt": "a hat", "options": options})
@@ -85,8 +87,8 @@ def test_a_generation_detail_carries_the_result_image_and_a_list_item_does_not()
     summary = rows.GenerationSummaryRow.model_validate(only(row, rows.GENERATION_LIST_COLUMNS))
 
     # When each is shown
-    detail = Generation.from_row(full, tokens_charged=3).model_dump(mode="json")
-    item = GenerationSummary.from_row(summary, tokens_charged=3).model_dump(mode="json")
+    detail = Generation.from_row(full, rows.GenerationExtrasRow(tokens_charged=3)).model_dump(mode="json")
+    item = GenerationSummary.from_row(summary, rows.GenerationExtrasRow(tokens_charged=3)).model_dump(mode="json")
 
     # Then the detail has the image and the list item has no such key at all
     assert detail["resultImageBase64"] == PNG
@@ -107,16 +109,25 @@ def test_a_generation_detail_carries_the_result_image_and_a_list_item_does_not()
         "errorMessage",
         "savedToWardrobe",
         "tokensCharged",
+        "quality",
+        "aspectRatio",
+        "imageSize",
+        "errorCode",
+        "retryable",
         "createdAt",
     }
     assert item["tokensCharged"] == 3
+    # And a generation written without the backend's options reads as the standard tier, not failed
+    assert (item["quality"], item["errorCode"], item["retryable"]) == ("standard", None, None)
     assert item["createdAt"] == "2025-03-04T05:06:07.891Z"
 
 
 def test_a_page_of_generations_has_no_image_keys():
     # Given a page of list items
     summary = rows.GenerationSummaryRow.model_validate(only(generation_row(), rows.GENERATION_LIST_COLUMNS))
-    page = Page[GenerationSummary](items=[GenerationSummary.from_row(summary, tokens_charged=5)], next_cursor="abc")
+    page = Page[GenerationSummary](
+        items=[GenerationSummary.from_row(summary, rows.GenerationExtrasRow(tokens_charged=5))], next_cursor="abc"
+    )
 
     # When it is serialised
     body = json.loads(page.model_dump_json())
@@ -131,7 +142,7 @@ def test_an_inline_photo_is_shown_as_null_and_a_url_as_stored():
     row = rows.GenerationRow.model_validate(generation_row())
 
     # When it is shown
-    body = Generation.from_row(row, tokens_charged=0).model_dump(mode="json")
+    body = Generation.from_row(row, rows.GenerationExtrasRow(tokens_charged=0)).model_dump(mode="json")
 
     # Then the URL is kept and the data URI is not echoed back
     assert body["userPhotoUrl"] == "https://cdn.example.com/me.png"
@@ -151,3 +162,23 @@ def test_a_generation_list_query_reads_query_string_values():
             GenerationListQuery.model_validate({"limit": limit})
     with pytest.raises(ValidationError):
         GenerationListQuery.model_validate({"status": "cancelled"})
+
+
+@pytest.mark.parametrize("ratio", ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"])
+def test_a_generation_takes_each_ratio_the_image_models_take_and_a_quality(ratio: str):
+    body = {"mode": "from_prompt", "prompt": "a hat", "quality": "high", "options": {"aspectRatio": ratio}}
+    accepted = GenerationInput.model_validate(body)
+    assert (accepted.quality, accepted.options and accepted.options.aspect_ratio) == ("high", ratio)
+    assert GenerationInput.model_validate({"mode": "from_prompt", "prompt": "a hat"}).quality == "standard"
+    with pytest.raises(ValidationError):
+        GenerationInput.model_validate({**body, "quality": "ultra"})
+
+
+def test_a_failed_generation_says_why_in_a_code_and_whether_to_retry():
+    failed = rows.GenerationRow.model_validate(generation_row(status="failed", error_message="cancelled"))
+    ours = rows.GenerationExtrasRow(tokens_charged=0, error_code="cancelled", retryable=True)
+    body = Generation.from_row(failed, ours).model_dump(mode="json")
+    assert (body["errorCode"], body["retryable"]) == ("cancelled", True)
+    # A generation another writer failed (no failure row of ours) reads as `internal`, retryable
+    theirs = Generation.from_row(failed, rows.GenerationExtrasRow(tokens_charged=0)).model_dump(mode="json")
+    assert (theirs["errorCode"], theirs["retryable"]) == ("internal", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,15 @@ OPERATION = "advisor.ask"
 _COLUMNS = db.columns(ADVISOR_SESSION_COLUMNS)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """The advice kept, what it cost and the caller's balance after it."""
+
+    session: AdvisorSessionRow
+    tokens_charged: int
+    balance_after: int
+
+
 def ask(
     caller: Principal,
     message: str,
@@ -28,7 +38,7 @@ def ask(
     idempotency_key: str | None = None,
     *,
     model: AdvisorModel | None = None,
-) -> idempotency.Done[AdvisorSessionRow] | idempotency.Replay:
+) -> idempotency.Done[Asked] | idempotency.Replay:
     """Ask the advisor; the session is stored (and the advice charged) only when the model answered. Gives the
     session stored, or the first answer to ``idempotency_key``."""
     # An upload is kept as a presigned GET URL, which the frontend can show (as generations keep it).
@@ -41,12 +51,15 @@ def ask(
         if attempt.replay:
             return attempt.replay
         if attempt.made:  # the first request kept its advice and then crashed before answering
-            return attempt.done(get(caller.user_id, attempt.made))
+            return attempt.done(Asked(get(caller.user_id, attempt.made), cost, ledger.balance(conn, caller.user_id)))
         balance = conn.execute("SELECT tokens FROM users WHERE id = %s", (caller.user_id,)).fetchone()
         if balance is None:
             raise NotFound("user not found")
         if balance["tokens"] < cost:
-            raise InsufficientTokens(f"advice costs {cost} tokens and the balance is {balance['tokens']}")
+            raise InsufficientTokens(
+                f"advice costs {cost} tokens and the balance is {balance['tokens']}",
+                details=[{"required": cost, "balance": balance["tokens"]}],
+            )
     try:
         advice = (model or advisor_model()).advise(message, photo)
     except Exception as error:
@@ -55,7 +68,8 @@ def ask(
         raise
     try:
         with db.transaction() as conn:
-            ledger.charge_advice(conn, caller.user_id, cost)
+            charge = ledger.charge_advice(conn, caller.user_id, cost)
+            balance_after = charge.balance_after if charge else ledger.balance(conn, caller.user_id)
             row = conn.execute(
                 sql.SQL(
                     "INSERT INTO advisor_sessions"
@@ -71,7 +85,7 @@ def ask(
         attempt.forget()
         raise
     observability.count("AdvisorCalls", outcome="ok")
-    return attempt.done(AdvisorSessionRow.model_validate(row))
+    return attempt.done(Asked(AdvisorSessionRow.model_validate(row), cost, balance_after))
 
 
 def page(user_id: UUID, limit: int, cursor: str | None) -> tuple[list[AdvisorSessionRow], str | None]:

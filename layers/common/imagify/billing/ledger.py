@@ -78,7 +78,10 @@ def _change(
         raise NotFound("user not found")
     if delta > 0:
         raise Conflict(f"a balance may hold at most {MAX_BALANCE:,} tokens; it is {balance['tokens']:,}")
-    raise InsufficientTokens(f"this needs {-delta} tokens and the balance is {balance['tokens']}")
+    raise InsufficientTokens(
+        f"this needs {-delta} tokens and the balance is {balance['tokens']}",
+        details=[{"required": -delta, "balance": balance["tokens"]}],
+    )
 
 
 def _already_recorded(conn: Connection, generation_id: UUID, kind: Kind) -> bool:
@@ -92,7 +95,7 @@ def _already_recorded(conn: Connection, generation_id: UUID, kind: Kind) -> bool
 def charge_generation(conn: Connection, user_id: UUID, generation_id: UUID, cost: int) -> Change:
     """Take ``cost`` tokens for a generation; ``InsufficientTokens`` when the balance is short."""
     if cost == 0:
-        return Change(delta=0, balance_after=_balance(conn, user_id), recorded=False)
+        return Change(delta=0, balance_after=balance(conn, user_id), recorded=False)
     return _change(conn, user_id, -cost, "generation_charge", generation_id=generation_id)
 
 
@@ -139,7 +142,8 @@ def raise_to_at_least(
     return _change(conn, user_id, floor - balance["tokens"], "role_grant", actor_id=admin_id, note=note)
 
 
-def _balance(conn: Connection, user_id: UUID) -> int:
+def balance(conn: Connection, user_id: UUID) -> int:
+    """The user's balance now."""
     row = conn.execute("SELECT tokens FROM users WHERE id = %s", (user_id,)).fetchone()
     if row is None:
         raise NotFound("user not found")

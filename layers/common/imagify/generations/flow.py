@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from imagify import db, errors, media, observability
 from imagify.ai.images.protocol import (
+    BLOCKED,
+    FINISH_REASONS,
     IMAGE_TOO_LARGE,
     REJECTIONS,
+    REQUEST_REFUSED,
     UNREADABLE_IMAGE,
     GenerationRejected,
     ImageModel,
@@ -24,6 +28,7 @@ from imagify.ai.images.protocol import (
 )
 from imagify.billing import ledger
 from imagify.generations import inputs, queries
+from imagify.models.rows import ErrorCode
 from imagify.observability import logger
 from imagify.settings import ai_settings
 
@@ -39,11 +44,13 @@ def mark_processing(generation_id: UUID) -> None:
             raise GenerationGone(f"generation {generation_id} is no longer pending")
 
 
-def generate(generation_id: UUID, model: ImageModel) -> None:
+def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> None:
+    """Ask the model of the generation's quality tier (``model_for(quality)``) for its image, at its aspect
+    ratio and size, and write the result into the row."""
     found = queries.read_detail(generation_id)
     if found is None or found[0].status != "processing":
         raise GenerationGone(f"generation {generation_id} is no longer processing")
-    row = found[0]
+    row, extras = found
     longest = ai_settings().input_longest_edge
     photos = tuple(
         media.downscaled(inputs.photo(row.user_id, value, field=field), longest)
@@ -52,7 +59,11 @@ def generate(generation_id: UUID, model: ImageModel) -> None:
     )
     assert row.ai_prompt_used is not None  # written with the pending row
     started = time.monotonic()
-    result = model.generate(ImageRequest(instruction=row.ai_prompt_used, images=photos))
+    request = ImageRequest(
+        instruction=row.ai_prompt_used, images=photos, aspect_ratio=extras.aspect_ratio, image_size=extras.image_size
+    )
+    model = model_for(extras.quality)
+    result = model.generate(request)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     observability.milliseconds("GenerationLatency", elapsed_ms, mode=row.mode)
     stored = media.compact(_checked(result.image, model=result.model))
@@ -98,15 +109,44 @@ _MESSAGES = {
 }
 
 
-def describe(error: dict[str, Any] | None) -> str:
-    """A message a person can read, from the error a ``Catch`` put in the state (``{Error, Cause}``)."""
+# The model's answers that held no image because it would not draw this (vs. could not, this time).
+_SAFETY = {
+    FINISH_REASONS[reason]
+    for reason in ("SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_PROHIBITED_CONTENT")
+} | {BLOCKED}
+_NO_IMAGE = set(REJECTIONS) - _SAFETY - {REQUEST_REFUSED}
+# By the error's name: its code, and whether the same request may succeed if tried again later.
+_CODES: dict[str, tuple[ErrorCode, bool]] = {
+    "GeminiThrottled": ("model_unavailable", True),
+    "GeminiUnavailable": ("model_unavailable", True),
+    "ImageModelMisconfigured": ("model_unavailable", False),
+    "States.Timeout": ("timed_out", True),
+    **dict.fromkeys(_USER_FACING, ("input_unusable", False)),
+}
+
+
+def _name_and_detail(error: dict[str, Any] | None) -> tuple[str, str]:
     name = str((error or {}).get("Error", ""))
     cause = (error or {}).get("Cause") or ""
-    detail = ""
     try:
-        detail = str(json.loads(cause).get("errorMessage", "")) if cause else ""
+        return name, str(json.loads(cause).get("errorMessage", "")) if cause else ""
     except (json.JSONDecodeError, AttributeError):
-        detail = ""
+        return name, ""
+
+
+def classify(error: dict[str, Any] | None) -> tuple[ErrorCode, bool]:
+    """The error code of a failure a ``Catch`` put in the state, and whether trying again may succeed."""
+    name, detail = _name_and_detail(error)
+    if name == "GenerationRejected":
+        if detail in _SAFETY:
+            return "safety_blocked", False
+        return ("no_image", True) if detail in _NO_IMAGE else ("input_unusable", False)
+    return _CODES.get(name, ("internal", True))
+
+
+def describe(error: dict[str, Any] | None) -> str:
+    """A message a person can read, from the error a ``Catch`` put in the state (``{Error, Cause}``)."""
+    name, detail = _name_and_detail(error)
     if (name in _USER_FACING and detail) or (name == "GenerationRejected" and detail in REJECTIONS):
         message = detail
     else:
@@ -118,7 +158,8 @@ def mark_failed(generation_id: UUID, error: dict[str, Any] | None) -> None:
     """Fail the generation and refund it, once, whichever step failed and however often this runs."""
     reason = str((error or {}).get("Error", "unknown"))[:100]
     with db.transaction() as conn:
-        failed_now = queries.fail(conn, generation_id, describe(error))
+        code, retryable = classify(error)
+        failed_now = queries.fail(conn, generation_id, describe(error), code, retryable=retryable)
         refund = None
         # A generation that completed keeps its charge, even if a later step's error led here.
         if queries.status_of(conn, generation_id) == "failed":

@@ -8,40 +8,65 @@ from uuid import UUID
 from psycopg import sql
 
 from imagify import db, pagination
-from imagify.models.rows import GENERATION_COLUMNS, GENERATION_LIST_COLUMNS, GenerationRow, GenerationSummaryRow
+from imagify.models.rows import (
+    GENERATION_COLUMNS,
+    GENERATION_LIST_COLUMNS,
+    GenerationExtrasRow,
+    GenerationRow,
+    GenerationSummaryRow,
+)
 
 # Net tokens taken for a generation: its charge less its refund (0 once refunded).
 _TOKENS_CHARGED = sql.SQL(
     "COALESCE((SELECT -sum(t.delta) FROM token_transactions t WHERE t.generation_id = g.id "
     "AND t.kind IN ('generation_charge', 'generation_refund')), 0)::int AS tokens_charged"
 )
-_DETAIL = sql.SQL("SELECT {}, {} FROM generations g").format(db.columns(GENERATION_COLUMNS, "g"), _TOKENS_CHARGED)
-_SUMMARY = sql.SQL("SELECT {}, {} FROM generations g").format(db.columns(GENERATION_LIST_COLUMNS, "g"), _TOKENS_CHARGED)
+# What it was asked for and why it failed, from the backend's own tables (subqueries, not joins: the
+# keyset's created_at and id stay the generation's own).
+_EXTRAS = sql.SQL(
+    "(SELECT jsonb_build_object('quality', o.quality, 'aspect_ratio', o.aspect_ratio, 'image_size', o.image_size) "
+    "FROM generation_options o WHERE o.generation_id = g.id) AS options, "
+    "(SELECT jsonb_build_object('error_code', f.error_code, 'retryable', f.retryable) "
+    "FROM generation_failures f WHERE f.generation_id = g.id) AS failure"
+)
+_DETAIL = sql.SQL("SELECT {}, {}, {} FROM generations g").format(
+    db.columns(GENERATION_COLUMNS, "g"), _TOKENS_CHARGED, _EXTRAS
+)
+_SUMMARY = sql.SQL("SELECT {}, {}, {} FROM generations g").format(
+    db.columns(GENERATION_LIST_COLUMNS, "g"), _TOKENS_CHARGED, _EXTRAS
+)
 
 IN_FLIGHT = ("pending", "processing")
 
 
-def _split(row: dict[str, Any]) -> tuple[dict[str, Any], int]:
+def _split(row: dict[str, Any]) -> tuple[dict[str, Any], GenerationExtrasRow]:
     fields = dict(row)
-    return fields, int(fields.pop("tokens_charged"))
+    extras = {"tokens_charged": fields.pop("tokens_charged"), **(fields.pop("options") or {})}
+    extras |= fields.pop("failure") or {}
+    return fields, GenerationExtrasRow.model_validate(extras)
 
 
 _DETAIL_BY_ID = _DETAIL + sql.SQL(" WHERE g.id = %(id)s AND (%(user_id)s::uuid IS NULL OR g.user_id = %(user_id)s)")
 
 
-def _detail_row(row: dict[str, Any] | None) -> tuple[GenerationRow, int] | None:
+Detail = tuple[GenerationRow, GenerationExtrasRow]
+Summary = tuple[GenerationSummaryRow, GenerationExtrasRow]
+
+
+def _detail_row(row: dict[str, Any] | None) -> Detail | None:
     if row is None:
         return None
-    fields, charged = _split(row)
-    return GenerationRow.model_validate(fields), charged
+    fields, extras = _split(row)
+    return GenerationRow.model_validate(fields), extras
 
 
-def detail(conn: db.Connection, generation_id: UUID, user_id: UUID | None = None) -> tuple[GenerationRow, int] | None:
-    """A generation with its image and net charge; only the owner's when ``user_id`` is given."""
+def detail(conn: db.Connection, generation_id: UUID, user_id: UUID | None = None) -> Detail | None:
+    """A generation with its image, net charge, options and failure; only the owner's when ``user_id`` is
+    given."""
     return _detail_row(conn.execute(_DETAIL_BY_ID, {"id": generation_id, "user_id": user_id}).fetchone())
 
 
-def read_detail(generation_id: UUID, user_id: UUID | None = None) -> tuple[GenerationRow, int] | None:
+def read_detail(generation_id: UUID, user_id: UUID | None = None) -> Detail | None:
     """:func:`detail` outside a transaction, in one round trip instead of three (``BEGIN``, ``SELECT``,
     ``COMMIT``): one statement sees one snapshot anyway, and a read is retried on a connection that died."""
     return _detail_row(db.fetch_one(_DETAIL_BY_ID, {"id": generation_id, "user_id": user_id}))
@@ -55,7 +80,7 @@ def page(
     saved: bool | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[tuple[GenerationSummaryRow, int]], str | None]:
+) -> tuple[list[Summary], str | None]:
     rows, next_cursor = pagination.page(
         _SUMMARY
         + sql.SQL(
@@ -70,8 +95,8 @@ def page(
     )
     items = []
     for row in rows:
-        fields, charged = _split(row)
-        items.append((GenerationSummaryRow.model_validate(fields), charged))
+        fields, extras = _split(row)
+        items.append((GenerationSummaryRow.model_validate(fields), extras))
     return items, next_cursor
 
 
@@ -107,15 +132,28 @@ def status_of(conn: db.Connection, generation_id: UUID) -> str | None:
     return str(row["status"]) if row else None
 
 
-def fail(conn: db.Connection, generation_id: UUID, message: str) -> str | None:
-    """pending/processing → failed, giving its mode; None when it had already finished (a late or repeated
-    call), so callers do what follows a failure once."""
+def fail(conn: db.Connection, generation_id: UUID, message: str, code: str, *, retryable: bool) -> str | None:
+    """pending/processing → failed with its message and error code, giving its mode; None when it had already
+    finished (a late or repeated call), so callers do what follows a failure once."""
     row = conn.execute(
-        "UPDATE generations SET status = 'failed', error_message = %s, result_image_base64 = NULL "
-        "WHERE id = %s AND status IN ('pending', 'processing') RETURNING mode",
-        (message, generation_id),
+        "WITH failed AS (UPDATE generations SET status = 'failed', error_message = %(message)s, "
+        "result_image_base64 = NULL WHERE id = %(id)s AND status IN ('pending', 'processing') RETURNING id, mode), "
+        "recorded AS (INSERT INTO generation_failures (generation_id, error_code, retryable) "
+        "SELECT id, %(code)s, %(retryable)s FROM failed ON CONFLICT (generation_id) DO UPDATE "
+        "SET error_code = EXCLUDED.error_code, retryable = EXCLUDED.retryable) "
+        "SELECT mode FROM failed",
+        {"message": message, "id": generation_id, "code": code, "retryable": retryable},
     ).fetchone()
     return str(row["mode"]) if row else None
+
+
+def save_options(
+    conn: db.Connection, generation_id: UUID, quality: str, aspect_ratio: str | None, image_size: str | None
+) -> None:
+    conn.execute(
+        "INSERT INTO generation_options (generation_id, quality, aspect_ratio, image_size) VALUES (%s, %s, %s, %s)",
+        (generation_id, quality, aspect_ratio, image_size),
+    )
 
 
 def lock_own(conn: db.Connection, generation_id: UUID, user_id: UUID) -> str | None:

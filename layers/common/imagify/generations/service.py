@@ -9,30 +9,27 @@ from uuid import UUID
 
 from imagify import db, idempotency, media, observability
 from imagify.billing import ledger
-from imagify.errors import InvalidTransition, NotFound, ServiceUnavailable, TooManyInFlight
+from imagify.billing.prices import cost_of, max_in_flight, sizes_of
+from imagify.errors import (
+    InsufficientTokens,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    ServiceUnavailable,
+    TooManyInFlight,
+)
 from imagify.generations import execution, inputs, instructions, queries
 from imagify.identity.principal import Principal
-from imagify.models.rows import GenerationRow
 from imagify.observability import logger
-from imagify.settings import pricing_settings
 
 OPERATION = "generations.create"
 CANCELLED = "cancelled by the user; the tokens were refunded"
 
 
-def cost_of(mode: str) -> int:
-    settings = pricing_settings()
-    return {"tryon": settings.cost_tryon, "from_prompt": settings.cost_from_prompt}.get(mode, settings.cost_photo_text)
-
-
-def max_in_flight(plan: str) -> int:
-    settings = pricing_settings()
-    return settings.pro_max_in_flight if plan == "pro" else settings.free_max_in_flight
-
-
 @dataclass(frozen=True)
 class Options:
     aspect_ratio: str | None = None
+    image_size: str | None = None
     style: str | None = None
 
 
@@ -45,6 +42,7 @@ class Request:
     user_photo_url: str | None = None
     item_photo_url: str | None = None
     options: Options | None = None
+    quality: str = "standard"
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Request:
@@ -55,7 +53,10 @@ class Request:
             prompt=body.get("prompt"),
             user_photo_url=body.get("userPhotoUrl"),
             item_photo_url=body.get("itemPhotoUrl"),
-            options=None if options is None else Options(options.get("aspectRatio"), options.get("style")),
+            options=None
+            if options is None
+            else Options(options.get("aspectRatio"), options.get("imageSize"), options.get("style")),
+            quality=body.get("quality") or "standard",
         )
 
     def body(self) -> dict[str, Any]:
@@ -66,8 +67,19 @@ class Request:
             "prompt": self.prompt,
             "userPhotoUrl": self.user_photo_url,
             "itemPhotoUrl": self.item_photo_url,
-            "options": None if options is None else {"aspectRatio": options.aspect_ratio, "style": options.style},
+            "options": None
+            if options is None
+            else {"aspectRatio": options.aspect_ratio, "imageSize": options.image_size, "style": options.style},
+            "quality": self.quality,
         }
+
+
+@dataclass(frozen=True)
+class Started:
+    """A generation just started (or found again under its key), and the caller's balance after its charge."""
+
+    generation: queries.Detail
+    balance_after: int
 
 
 def create(
@@ -77,21 +89,25 @@ def create(
     *,
     s3: Any | None = None,
     sfn: Any | None = None,
-) -> idempotency.Done[tuple[GenerationRow, int]] | idempotency.Replay:
-    """Charge, record and start a generation; its execution does the rest. Gives the generation started
-    (and its net charge), or the first answer to ``idempotency_key``."""
+) -> idempotency.Done[Started] | idempotency.Replay:
+    """Charge, record and start a generation; its execution does the rest. Gives the generation started,
+    or the first answer to ``idempotency_key``."""
+    options = request.options or Options()
+    if options.image_size is not None and options.image_size not in sizes_of(request.quality):
+        supported = sizes_of(request.quality)
+        raise InvalidInput(
+            f"imageSize {options.image_size} is not available at quality {request.quality}; "
+            f"it takes {', '.join(supported)}",
+            details=[{"field": "options.imageSize", "quality": request.quality, "supported": list(supported)}],
+        )
     # Photos are checked before anything is charged: a bad input costs nothing. An upload is kept as a presigned
     # GET URL (what the frontend, which shares the table, can show while the upload lives); inline data as sent.
     user_photo, item_photo = (
         inputs.accepted(caller.user_id, value, field=field, s3=s3)[1] if value is not None else None
         for field, value in (("userPhotoUrl", request.user_photo_url), ("itemPhotoUrl", request.item_photo_url))
     )
-    options = request.options
     instruction = instructions.instruction(
-        request.mode,
-        request.prompt,
-        aspect_ratio=options.aspect_ratio if options else None,
-        style=options.style if options else None,
+        request.mode, request.prompt, aspect_ratio=options.aspect_ratio, style=options.style
     )
     with (
         db.transaction() as conn,
@@ -103,14 +119,19 @@ def create(
             found = queries.detail(conn, attempt.made, caller.user_id)
             if found is None:
                 raise NotFound("the generation this Idempotency-Key started has been deleted")
-            return attempt.done(found)
+            return attempt.done(Started(found, ledger.balance(conn, caller.user_id)))
         # The user's row lock orders this user's requests, so the in-flight count and the charge agree.
         balance = conn.execute("SELECT tokens FROM users WHERE id = %s FOR UPDATE", (caller.user_id,)).fetchone()
         if balance is None:
             raise NotFound("user not found")
-        cost = cost_of(request.mode)
+        cost = cost_of(request.mode, request.quality, options.image_size)
+        if balance["tokens"] < cost:
+            raise InsufficientTokens(
+                f"this needs {cost} tokens and the balance is {balance['tokens']}",
+                details=[{"required": cost, "balance": balance["tokens"]}],
+            )
         limit = max_in_flight(caller.plan)
-        if balance["tokens"] >= cost and queries.in_flight(conn, caller.user_id) >= limit:
+        if queries.in_flight(conn, caller.user_id) >= limit:
             raise TooManyInFlight(f"at most {limit} generations may run at once on your plan", retry_after_s=10)
         generation_id = queries.insert_pending(
             conn,
@@ -121,13 +142,20 @@ def create(
             item_photo_url=item_photo,
             instruction=instruction,
         )
+        queries.save_options(conn, generation_id, request.quality, options.aspect_ratio, options.image_size)
         charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
         attempt.link(generation_id)
     try:
         execution.start(generation_id, client=sfn)
     except execution.StartFailed as error:
         with db.transaction() as conn:
-            queries.fail(conn, generation_id, "the generation could not be started; the tokens were refunded")
+            queries.fail(
+                conn,
+                generation_id,
+                "the generation could not be started; the tokens were refunded",
+                "internal",
+                retryable=True,
+            )
             refund = ledger.refund_generation(conn, generation_id, note="could not start")
             # The 503 invites a retry: free the key, so the retry starts a generation of its own.
             attempt.forget(conn)
@@ -139,10 +167,10 @@ def create(
     observability.count("TokensCharged", -charge.delta, mode=request.mode)
     found = queries.read_detail(generation_id)
     assert found is not None
-    return attempt.done(found)
+    return attempt.done(Started(found, charge.balance_after))
 
 
-def get(caller: Principal, generation_id: UUID) -> tuple[GenerationRow, int]:
+def get(caller: Principal, generation_id: UUID) -> queries.Detail:
     found = queries.read_detail(generation_id, caller.user_id)
     if found is None:
         raise NotFound("generation not found")
@@ -163,12 +191,12 @@ def _lock_own(conn: db.Connection, caller: Principal, generation_id: UUID) -> st
     return status
 
 
-def cancel(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) -> tuple[GenerationRow, int]:
+def cancel(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) -> queries.Detail:
     with db.transaction() as conn:
         status = _lock_own(conn, caller, generation_id)
         if status not in queries.IN_FLIGHT:
             raise InvalidTransition(f"the generation has already {status}; there is nothing to cancel")
-        mode = queries.fail(conn, generation_id, CANCELLED)
+        mode = queries.fail(conn, generation_id, CANCELLED, "cancelled", retryable=True)
         refund = ledger.refund_generation(conn, generation_id, note="cancelled")
     observability.count("GenerationsFailed", mode=mode or "unknown", reason="cancelled")
     observability.refunded(refund, "cancelled")
@@ -182,7 +210,7 @@ def delete(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) ->
         status = _lock_own(conn, caller, generation_id)
         running = status in queries.IN_FLIGHT
         if running:
-            queries.fail(conn, generation_id, CANCELLED)
+            queries.fail(conn, generation_id, CANCELLED, "cancelled", retryable=True)
             ledger.refund_generation(conn, generation_id, note="deleted while running")
         queries.delete(conn, generation_id)
     if running:

@@ -37,7 +37,7 @@ class AdvisorSession(ApiModel):
     created_at: UtcDatetime
 
     @classmethod
-    def from_row(cls, row: AdvisorSessionRow) -> Self:
+    def from_row(cls, row: AdvisorSessionRow, **paid: int) -> Self:
         return cls(
             id=row.id,
             user_message=row.user_message,
@@ -45,7 +45,15 @@ class AdvisorSession(ApiModel):
             extracted_prompt=row.extracted_prompt,
             user_photo_url=shown_photo_url(row.user_photo_url),
             created_at=row.created_at,
+            **paid,
         )
+
+
+class AdvisorAnswer(AdvisorSession):
+    """The answer to ``POST /advisor``: the advice kept, and what it cost."""
+
+    tokens_charged: Annotated[int, Field(description="tokens this advice cost")]
+    balance_after: Annotated[int, Field(description="the caller's balance after it")]
 
 
 class AdvisorGenerateInput(ApiInput):

@@ -16,13 +16,21 @@ from pydantic_core import PydanticCustomError
 from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
 from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, shown_photo_url
 from imagify.models.rows import (
+    ErrorCode,
+    GenerationExtrasRow,
     GenerationMode,
     GenerationRow,
     GenerationStatus,
     GenerationSummaryRow,
 )
 
-AspectRatio = Literal["1:1", "3:4", "4:3", "9:16", "16:9"]
+# The ratios and sizes Gemini's image models take (``generationConfig.imageConfig``).
+AspectRatio = Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
+ImageSize = Literal["1K", "2K", "4K"]
+Quality = Annotated[
+    Literal["standard", "high"],
+    Field(description="`standard` runs the Flash image model, `high` the Pro model (it costs more: see /pricing)"),
+]
 Prompt = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
@@ -32,6 +40,10 @@ Prompt = Annotated[
 
 class GenerationOptions(ApiInput):
     aspect_ratio: Annotated[AspectRatio | None, Field(description="the result's aspect ratio")] = None
+    image_size: Annotated[
+        ImageSize | None,
+        Field(description="the result's size (its longer edge about 1024, 2048 or 4096 px); larger costs more"),
+    ] = None
     style: Annotated[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None,
         Field(description="a style hint, at most 100 characters"),
@@ -61,6 +73,7 @@ class GenerationInput(ApiInput):
     user_photo_url: Annotated[PhotoUrl | None, Field(description="the person's photo")] = None
     item_photo_url: Annotated[PhotoUrl | None, Field(description="the garment's photo (tryon)")] = None
     options: GenerationOptions | None = None
+    quality: Quality = "standard"
 
     @model_validator(mode="after")
     def _fits_mode(self) -> Self:
@@ -93,11 +106,29 @@ class _GenerationFields(ApiModel):
     generation_time_ms: Annotated[int | None, Field(description="how long the model took, in milliseconds")]
     error_message: Annotated[str | None, Field(description="why it failed, when `status` is `failed`")]
     saved_to_wardrobe: bool
-    tokens_charged: Annotated[int, Field(description="tokens charged for this generation")]
+    tokens_charged: Annotated[int, Field(description="tokens charged for this generation (0 once refunded)")]
+    quality: Quality
+    aspect_ratio: Annotated[AspectRatio | None, Field(description="the aspect ratio asked for, if any")]
+    image_size: Annotated[ImageSize | None, Field(description="the size asked for, if any")]
+    error_code: Annotated[
+        ErrorCode | None,
+        Field(
+            description="why it failed, when `status` is `failed`: `input_unusable` (a photo or the request cannot "
+            "be used: change it), `safety_blocked` (the model will not draw this), `no_image` (the model gave no "
+            "usable image this time), `model_unavailable` (the model is busy or down), `timed_out`, `cancelled`, "
+            "`internal`"
+        ),
+    ]
+    retryable: Annotated[
+        bool | None, Field(description="when `status` is `failed`: whether the same request may succeed later")
+    ]
     created_at: UtcDatetime
 
     @staticmethod
-    def _row_fields(row: GenerationSummaryRow, tokens_charged: int) -> dict[str, Any]:
+    def _row_fields(row: GenerationSummaryRow, extras: GenerationExtrasRow) -> dict[str, Any]:
+        failed = row.status == "failed"
+        # A generation another writer failed has no failure row: it reads as ours would, `internal`.
+        code = (extras.error_code or "internal") if failed else None
         return {
             "id": row.id,
             "user_id": row.user_id,
@@ -111,7 +142,12 @@ class _GenerationFields(ApiModel):
             "generation_time_ms": row.generation_time_ms,
             "error_message": row.error_message,
             "saved_to_wardrobe": row.saved_to_wardrobe,
-            "tokens_charged": tokens_charged,
+            "tokens_charged": extras.tokens_charged,
+            "quality": extras.quality,
+            "aspect_ratio": extras.aspect_ratio,
+            "image_size": extras.image_size,
+            "error_code": code,
+            "retryable": (True if extras.retryable is None else extras.retryable) if failed else None,
             "created_at": row.created_at,
         }
 
@@ -120,8 +156,8 @@ class GenerationSummary(_GenerationFields):
     """A generation in a list: everything but the result image."""
 
     @classmethod
-    def from_row(cls, row: GenerationSummaryRow, *, tokens_charged: int) -> Self:
-        return cls(**cls._row_fields(row, tokens_charged))
+    def from_row(cls, row: GenerationSummaryRow, extras: GenerationExtrasRow) -> Self:
+        return cls(**cls._row_fields(row, extras))
 
 
 class Generation(_GenerationFields):
@@ -132,8 +168,20 @@ class Generation(_GenerationFields):
     ]
 
     @classmethod
-    def from_row(cls, row: GenerationRow, *, tokens_charged: int) -> Self:
-        return cls(**cls._row_fields(row, tokens_charged), result_image_base64=row.result_image_base64)
+    def from_row(cls, row: GenerationRow, extras: GenerationExtrasRow) -> Self:
+        return cls(**cls._row_fields(row, extras), result_image_base64=row.result_image_base64)
+
+
+class GenerationStarted(Generation):
+    """The answer to the request that started a generation: it, and the caller's balance after its charge."""
+
+    balance_after: Annotated[int, Field(description="the caller's balance after this generation's charge")]
+
+    @classmethod
+    def started(cls, row: GenerationRow, extras: GenerationExtrasRow, *, balance_after: int) -> Self:
+        return cls(
+            **cls._row_fields(row, extras), result_image_base64=row.result_image_base64, balance_after=balance_after
+        )
 
 
 class GenerationListQuery(ApiInput):

@@ -162,6 +162,26 @@ class GenerationRow(GenerationSummaryRow):
     result_image_base64: str | None
 
 
+# Why a generation failed, for a frontend to act on (``generation_failures.error_code``).
+ErrorCode = Literal[
+    "input_unusable", "safety_blocked", "no_image", "model_unavailable", "timed_out", "cancelled", "internal"
+]
+
+
+class GenerationExtrasRow(Row):
+    """What the backend keeps of a generation beside the seed's row: its net charge (from the ledger), what it
+    was asked for (``generation_options``) and why it failed (``generation_failures``). A generation another
+    writer made has no options row (the standard tier at the model's defaults), and one it failed no failure
+    row."""
+
+    tokens_charged: int
+    quality: Literal["standard", "high"] = "standard"
+    aspect_ratio: str | None = None
+    image_size: Literal["1K", "2K", "4K"] | None = None
+    error_code: ErrorCode | None = None
+    retryable: bool | None = None
+
+
 # --- wardrobe_items ----------------------------------------------------------------------------------
 
 WARDROBE_ITEM_LIST_COLUMNS: tuple[str, ...] = (

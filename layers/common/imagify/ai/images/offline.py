@@ -38,6 +38,21 @@ def _caption(draw: ImageDraw.ImageDraw, lines: list[str], *, top: int, width: in
         draw.text((16, top + 11 + LINE * number), line, fill=(255, 255, 255), font=font)
 
 
+# The longer edge of each size, as Gemini draws them.
+LONGER_EDGE = {"1K": 1024, "2K": 2048, "4K": 4096}
+
+
+def _framed(canvas: PILImage.Image, ratio: str | None, size: str | None, colour: tuple[int, ...]) -> PILImage.Image:
+    """The preview fitted into a frame of the asked ratio (``"16:9"``) and size, as the model would answer."""
+    across, down = (int(part) for part in (ratio or f"{canvas.width}:{canvas.height}").split(":"))
+    edge = LONGER_EDGE.get(size or "", max(canvas.size))
+    frame_size = (edge, round(edge * down / across)) if across >= down else (round(edge * across / down), edge)
+    frame = PILImage.new("RGB", frame_size, colour)
+    canvas.thumbnail(frame_size)
+    frame.paste(canvas, ((frame.width - canvas.width) // 2, (frame.height - canvas.height) // 2))
+    return frame
+
+
 class OfflineImageModel:
     model = MODEL
 
@@ -52,6 +67,8 @@ class OfflineImageModel:
         draw = ImageDraw.Draw(canvas)
         _caption(draw, ["OFFLINE PREVIEW (no model was called)"], top=0, width=width)
         _caption(draw, lines, top=HEADER + SIZE, width=width)
+        if request.aspect_ratio is not None or request.image_size is not None:
+            canvas = _framed(canvas, request.aspect_ratio, request.image_size, tuple(seed[:3]))
         out = io.BytesIO()
         canvas.save(out, "PNG")
         return ImageResult(image=Image(data=out.getvalue(), mime="image/png"), model=MODEL)
