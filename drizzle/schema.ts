@@ -299,6 +299,7 @@ export const generation_options = pgTable(
     aspectRatio: varchar("aspect_ratio", { length: 8 }),
     imageSize: varchar("image_size", { length: 4 }),
     createdAt: timestamp("created_at").defaultNow().notNull(),
+    style: varchar("style", { length: 100 }),
   },
   (table) => [
     foreignKey({

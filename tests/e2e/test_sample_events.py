@@ -55,6 +55,7 @@ EXPECTED: dict[str, int | str] = {
     "generation_get/unknown": 404,
     "generation_image/unknown": 404,
     "generation_cancel/unknown": 404,
+    "generation_rerun/unknown": 404,
     "generation_delete/unknown": 404,
     "generation_save/unknown": 404,
     "generation_mark_processing/task": "GenerationGone",

@@ -142,3 +142,89 @@ def test_paid_advice_says_what_it_cost_and_what_is_left(api: ApiClient, user: Us
 
     assert answer.status == 201, answer.body
     assert (answer.json()["tokensCharged"], answer.json()["balanceAfter"]) == (3, 47)
+
+
+# -- again, with changes --------------------------------------------------------------------------------------
+
+
+def test_a_rerun_runs_the_same_inputs_as_a_new_generation_charged_once_per_key(
+    api: ApiClient, gemini: FakeGemini, user: User, sql: support.Sql
+):
+    # Given a completed look at the high tier, 3:4, with a style
+    gemini.script(image_reply(line_art_png(48, 64)))
+    body = {**LOOK, "quality": "high", "options": {"aspectRatio": "3:4", "style": "editorial"}}
+    first = support.wait_for_generation(api, user, _start(api, user, body)["id"])
+    assert first["status"] == "completed", first["errorMessage"]
+    cost = first["tokensCharged"]
+
+    # When it is run again, twice with the same key
+    key = {"Idempotency-Key": "again-1"}
+    again = api.post(f"/generations/{first['id']}/rerun", token=user.access_token, headers=key)
+    retried = api.post(f"/generations/{first['id']}/rerun", token=user.access_token, headers=key)
+
+    # Then one new generation started with the same inputs, charged as a new one, once
+    assert again.status == 202, again.body
+    assert (retried.status, retried.json()) == (202, again.json())
+    rerun = again.json()
+    assert rerun["id"] != first["id"]
+    same = ("mode", "prompt", "aiPromptUsed", "quality", "aspectRatio", "imageSize")
+    assert {k: rerun[k] for k in same} == {k: first[k] for k in same}
+    assert (rerun["tokensCharged"], rerun["balanceAfter"]) == (cost, 50 - 2 * cost)
+    done = support.wait_for_generation(api, user, rerun["id"])
+    assert (done["status"], done["modelUsed"]) == ("completed", PRO), done["errorMessage"]
+    assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {"aspectRatio": "3:4"}
+    assert support.balance(sql, user) == 50 - 2 * cost
+
+
+def test_a_rerun_may_change_the_quality_and_options_and_keeps_the_rest(api: ApiClient, user: User):
+    first = support.wait_for_generation(
+        api, user, _start(api, user, {**LOOK, "quality": "high", "options": {"aspectRatio": "16:9"}})["id"]
+    )
+
+    answer = api.post(
+        f"/generations/{first['id']}/rerun",
+        {"quality": "standard", "options": {"imageSize": "2K"}},
+        token=user.access_token,
+    )
+
+    assert answer.status == 202, answer.body
+    rerun = answer.json()
+    assert (rerun["quality"], rerun["aspectRatio"], rerun["imageSize"]) == ("standard", "16:9", "2K")
+    prices = api.get("/pricing").json()
+    assert (
+        rerun["tokensCharged"]
+        == prices["qualities"]["standard"]["costs"]["from_prompt"] + prices["imageSizeExtras"]["2K"]
+    )
+    support.wait_for_generation(api, user, rerun["id"])
+
+
+def test_a_rerun_whose_upload_has_expired_is_a_clear_422_and_costs_nothing(
+    api: ApiClient, user: User, sql: support.Sql, local_stack: Any
+):
+    # Given a look made from an uploaded photo, whose upload has since expired and been swept
+    ref = support.upload(api, user, support.picture(), "image/png", "user_photo")
+    first = support.wait_for_generation(
+        api, user, _start(api, user, {"mode": "photo_text", "userPhotoUrl": ref, "prompt": "add a scarf"})["id"]
+    )
+    bucket = local_stack.template.buckets["UploadsBucket"].name
+    local_stack.aws.client("s3").delete_object(Bucket=bucket, Key=ref.removeprefix("upload:"))
+    balance = support.balance(sql, user)
+
+    # When it is run again
+    answer = api.post(f"/generations/{first['id']}/rerun", token=user.access_token)
+
+    # Then it is refused, saying the photo expired, and nothing was charged or started
+    assert (answer.status, answer.error_code) == (422, "validation_error"), answer.body
+    assert "expired" in answer.json()["error"]["message"]
+    assert answer.json()["error"]["details"][0]["field"] == "userPhotoUrl"
+    assert support.balance(sql, user) == balance
+
+
+def test_another_users_generation_cannot_be_rerun(api: ApiClient, user: User, sql: support.Sql):
+    theirs = support.wait_for_generation(api, user, _start(api, user, LOOK)["id"])
+    other = api.register()
+
+    answer = api.post(f"/generations/{theirs['id']}/rerun", token=other.access_token)
+
+    assert (answer.status, answer.error_code) == (404, "not_found")
+    assert support.balance(sql, other) == 50

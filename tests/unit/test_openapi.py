@@ -57,7 +57,12 @@ def test_every_operation_says_what_it_does_and_is_grouped_under_a_declared_tag()
 
 
 # The routes that charge tokens: the only ones that may answer 402.
-CHARGING = {("post", "/generations"), ("post", "/advisor"), ("post", "/advisor/sessions/{session_id}/generate")}
+CHARGING = {
+    ("post", "/generations"),
+    ("post", "/generations/{generation_id}/rerun"),
+    ("post", "/advisor"),
+    ("post", "/advisor/sessions/{session_id}/generate"),
+}
 
 
 def test_an_operation_documents_the_answers_it_can_give_and_not_others():

@@ -24,8 +24,8 @@ _TOKENS_CHARGED = sql.SQL(
 # What it was asked for and why it failed, from the backend's own tables (subqueries, not joins: the
 # keyset's created_at and id stay the generation's own).
 _EXTRAS = sql.SQL(
-    "(SELECT jsonb_build_object('quality', o.quality, 'aspect_ratio', o.aspect_ratio, 'image_size', o.image_size) "
-    "FROM generation_options o WHERE o.generation_id = g.id) AS options, "
+    "(SELECT jsonb_build_object('quality', o.quality, 'aspect_ratio', o.aspect_ratio, 'image_size', o.image_size, "
+    "'style', o.style) FROM generation_options o WHERE o.generation_id = g.id) AS options, "
     "(SELECT jsonb_build_object('error_code', f.error_code, 'retryable', f.retryable) "
     "FROM generation_failures f WHERE f.generation_id = g.id) AS failure"
 )
@@ -148,11 +148,17 @@ def fail(conn: db.Connection, generation_id: UUID, message: str, code: str, *, r
 
 
 def save_options(
-    conn: db.Connection, generation_id: UUID, quality: str, aspect_ratio: str | None, image_size: str | None
+    conn: db.Connection,
+    generation_id: UUID,
+    quality: str,
+    aspect_ratio: str | None,
+    image_size: str | None,
+    style: str | None,
 ) -> None:
     conn.execute(
-        "INSERT INTO generation_options (generation_id, quality, aspect_ratio, image_size) VALUES (%s, %s, %s, %s)",
-        (generation_id, quality, aspect_ratio, image_size),
+        "INSERT INTO generation_options (generation_id, quality, aspect_ratio, image_size, style) "
+        "VALUES (%s, %s, %s, %s, %s)",
+        (generation_id, quality, aspect_ratio, image_size, style),
     )
 
 

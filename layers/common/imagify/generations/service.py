@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from imagify import db, idempotency, media, observability
+from imagify import db, idempotency, media, observability, uploads
 from imagify.billing import ledger
 from imagify.billing.prices import cost_of, max_in_flight, sizes_of
+from imagify.clock import utcnow
 from imagify.errors import (
     InsufficientTokens,
     InvalidInput,
@@ -21,8 +22,10 @@ from imagify.errors import (
 from imagify.generations import execution, inputs, instructions, queries
 from imagify.identity.principal import Principal
 from imagify.observability import logger
+from imagify.settings import storage_settings
 
 OPERATION = "generations.create"
+RERUN = "generations.rerun"
 CANCELLED = "cancelled by the user; the tokens were refunded"
 
 
@@ -87,11 +90,12 @@ def create(
     request: Request,
     idempotency_key: str | None = None,
     *,
+    operation: str = OPERATION,
     s3: Any | None = None,
     sfn: Any | None = None,
 ) -> idempotency.Done[Started] | idempotency.Replay:
     """Charge, record and start a generation; its execution does the rest. Gives the generation started,
-    or the first answer to ``idempotency_key``."""
+    or the first answer to ``idempotency_key`` (under ``operation``)."""
     options = request.options or Options()
     if options.image_size is not None and options.image_size not in sizes_of(request.quality):
         supported = sizes_of(request.quality)
@@ -111,7 +115,7 @@ def create(
     )
     with (
         db.transaction() as conn,
-        idempotency.once(conn, caller.user_id, OPERATION, idempotency_key, request.body()) as attempt,
+        idempotency.once(conn, caller.user_id, operation, idempotency_key, request.body()) as attempt,
     ):
         if attempt.replay:
             return attempt.replay
@@ -142,7 +146,9 @@ def create(
             item_photo_url=item_photo,
             instruction=instruction,
         )
-        queries.save_options(conn, generation_id, request.quality, options.aspect_ratio, options.image_size)
+        queries.save_options(
+            conn, generation_id, request.quality, options.aspect_ratio, options.image_size, options.style
+        )
         charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
         attempt.link(generation_id)
     try:
@@ -168,6 +174,54 @@ def create(
     found = queries.read_detail(generation_id)
     assert found is not None
     return attempt.done(Started(found, charge.balance_after))
+
+
+def rerun(
+    caller: Principal,
+    generation_id: UUID,
+    quality: str | None = None,
+    options: Options | None = None,
+    idempotency_key: str | None = None,
+    *,
+    s3: Any | None = None,
+    sfn: Any | None = None,
+) -> idempotency.Done[Started] | idempotency.Replay:
+    """Start a new generation with the inputs of one of the caller's (its mode, prompt, photos, quality and
+    options), the ``quality`` and each option given replacing the original's; charged as a new generation."""
+    row, extras = get(caller, generation_id)
+    for field, value in (("userPhotoUrl", row.user_photo_url), ("itemPhotoUrl", row.item_photo_url)):
+        if value is not None and uploads.names_an_upload(value, s3=s3):
+            _still_there(caller, generation_id, value, field, s3=s3)
+    original = Options(extras.aspect_ratio, extras.image_size, extras.style)
+    changed = options or Options()
+    request = Request(
+        mode=row.mode,
+        prompt=row.prompt,
+        user_photo_url=row.user_photo_url,
+        item_photo_url=row.item_photo_url,
+        options=Options(
+            changed.aspect_ratio or original.aspect_ratio,
+            changed.image_size or original.image_size,
+            changed.style or original.style,
+        ),
+        quality=quality or extras.quality,
+    )
+    return create(caller, request, idempotency_key, operation=RERUN, s3=s3, sfn=sfn)
+
+
+def _still_there(caller: Principal, generation_id: UUID, value: str, field: str, *, s3: Any | None) -> None:
+    """A rerun's uploaded photo must still be there, within its lifetime: uploads are kept an hour."""
+    expired = InvalidInput(
+        f"the {field} of this generation has expired (uploads are kept {storage_settings().upload_ttl_s // 60} "
+        "minutes): upload the photo again and start a new generation",
+        details=[{"field": field, "generationId": str(generation_id), "reason": "expired"}],
+    )
+    try:
+        upload = uploads.fetch(caller.user_id, value, field=field, s3=s3)
+    except InvalidInput:
+        raise expired from None
+    if upload.expires_at <= utcnow():
+        raise expired
 
 
 def get(caller: Principal, generation_id: UUID) -> queries.Detail:

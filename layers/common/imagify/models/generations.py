@@ -93,6 +93,15 @@ class GenerationInput(ApiInput):
         return self
 
 
+class RerunInput(ApiInput):
+    """What a rerun changes: the quality and any option given replace the original's; the rest is as it was."""
+
+    quality: Annotated[
+        Literal["standard", "high"] | None, Field(description="another quality tier; the original's when absent")
+    ] = None
+    options: GenerationOptions | None = None
+
+
 class _GenerationFields(ApiModel):
     id: UUID
     user_id: UUID

@@ -178,6 +178,7 @@ class GenerationExtrasRow(Row):
     quality: Literal["standard", "high"] = "standard"
     aspect_ratio: str | None = None
     image_size: Literal["1K", "2K", "4K"] | None = None
+    style: str | None = None
     error_code: ErrorCode | None = None
     retryable: bool | None = None
 
