@@ -300,8 +300,10 @@ export const generation_options = pgTable(
     imageSize: varchar("image_size", { length: 4 }),
     createdAt: timestamp("created_at").defaultNow().notNull(),
     style: varchar("style", { length: 100 }),
+    deadlineAt: timestamp("deadline_at"),
   },
   (table) => [
+    index("idx_generation_options_deadline").on(table.deadlineAt).where(sql`(deadline_at IS NOT NULL)`),
     foreignKey({
       name: "generation_options_generation_id_fkey",
       columns: [table.generationId],

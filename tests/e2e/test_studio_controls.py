@@ -5,6 +5,7 @@ is sent (``tests/fakes/gemini.py``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -228,3 +229,24 @@ def test_another_users_generation_cannot_be_rerun(api: ApiClient, user: User, sq
 
     assert (answer.status, answer.error_code) == (404, "not_found")
     assert support.balance(sql, other) == 50
+
+
+# -- deadlines ------------------------------------------------------------------------------------------------
+
+
+def test_a_generation_not_done_by_its_deadline_fails_timed_out_refunded_and_its_model_call_is_cut(
+    api: ApiClient, gemini: FakeGemini, user: User, sql: support.Sql
+):
+    # Given a model that takes five minutes to answer
+    gemini.script(dataclasses.replace(image_reply(line_art_png(32, 32)), delay_s=300))
+
+    # When a look is asked for with a 10-second deadline (waited for two minutes at most: no model answer by then)
+    started = _start(api, user, {**LOOK, "deadlineSeconds": 10})
+    done = support.wait_for_generation(api, user, started["id"], timeout_s=120)
+
+    # Then it failed as timed out (retryable) and refunded, without waiting for the model's answer
+    assert (done["status"], done["errorCode"], done["retryable"]) == ("failed", "timed_out", True), done
+    assert done["deadlineAt"] is not None and started["deadlineAt"] == done["deadlineAt"]
+    assert (done["tokensCharged"], support.balance(sql, user)) == (0, 50)
+    # And the model was asked once, its call cut at the deadline rather than retried
+    assert len(gemini.requests) == 1

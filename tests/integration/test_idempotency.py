@@ -23,6 +23,7 @@ CREATES = [
             "itemPhotoUrl": None,
             "options": None,
             "quality": "standard",
+            "deadlineSeconds": None,
         },
         id="generations",
     ),

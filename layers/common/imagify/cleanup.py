@@ -19,6 +19,7 @@ from imagify.generations import execution, queries
 from imagify.settings import cleanup_settings, identity_settings, storage_settings
 
 STUCK_MESSAGE = "the generation did not finish in time; the tokens were refunded"
+DEADLINE_MESSAGE = "the generation was not done by its deadline; the tokens were refunded"
 
 
 @dataclass
@@ -117,9 +118,25 @@ def _reap_stuck(counts: Counts, sfn: Any | None) -> None:
         observability.refunded(refund, "stuck")
 
 
+def _reap_overdue(counts: Counts, sfn: Any | None) -> None:
+    """Fail (and refund) what is still running a minute past its deadline, and stop its execution."""
+    settings = cleanup_settings()
+    for generation_id in queries.overdue(settings.cleanup_batch_size * settings.cleanup_max_batches):
+        with db.transaction() as conn:
+            mode = queries.fail(conn, generation_id, DEADLINE_MESSAGE, "timed_out", retryable=True)
+            if mode is None:
+                continue
+            refund = ledger.refund_generation(conn, generation_id, note="past its deadline")
+        execution.stop(generation_id, "past its deadline", client=sfn)
+        counts.stuck_generations += 1
+        observability.count("GenerationsFailed", mode=mode, reason="deadline")
+        observability.refunded(refund, "deadline")
+
+
 def run(*, s3: Any | None = None, sfn: Any | None = None) -> Counts:
     counts = Counts()
     _delete_expired(counts)
     _delete_old_uploads(counts, s3)
+    _reap_overdue(counts, sfn)
     _reap_stuck(counts, sfn)
     return counts

@@ -190,3 +190,31 @@ def test_stuck_generations_are_failed_and_refunded_once_even_with_two_cleanups_a
             "completed",
         )
         assert _ledger_consistent(conn)
+
+
+def test_a_generation_still_running_past_its_deadline_is_failed_as_timed_out_and_refunded_once(
+    database: str, aws: dict[str, Any]
+):
+    with _connect(database) as conn:
+        user = _user(conn)
+        # Given two fresh generations, one two minutes past its deadline, one with its deadline ahead
+        late, early = (_generation(conn, user, "processing", timedelta(minutes=3)) for _ in range(2))
+        for generation_id, deadline in ((late, timedelta(minutes=-2)), (early, timedelta(minutes=5))):
+            conn.execute(
+                "INSERT INTO generation_options (generation_id, deadline_at) VALUES (%s, now() + %s)",
+                (generation_id, deadline),
+            )
+
+    # When the cleanup runs (twice: the second finds nothing more to do)
+    first, second = cleanup.run(s3=aws["s3"], sfn=aws["sfn"]), cleanup.run(s3=aws["s3"], sfn=aws["sfn"])
+
+    # Then the late one failed as timed out, retryable, and the early one runs on
+    with _connect(database) as conn:
+        failed = conn.execute(
+            "SELECT g.id, g.status, f.error_code, f.retryable FROM generations g "
+            "LEFT JOIN generation_failures f ON f.generation_id = g.id WHERE g.id = ANY(%s) ORDER BY g.id",
+            ([late, early],),
+        ).fetchall()
+    by_id = {row["id"]: (row["status"], row["error_code"], row["retryable"]) for row in failed}
+    assert by_id == {late: ("failed", "timed_out", True), early: ("processing", None, None)}
+    assert (first.stuck_generations, second.stuck_generations) == (1, 0)

@@ -81,6 +81,7 @@ def test_anything_else_reads_as_a_generic_failure(error: dict[str, str] | None):
         ("GeminiUnavailable", "503", ("model_unavailable", True)),
         ("ImageModelMisconfigured", "404", ("model_unavailable", False)),
         ("States.Timeout", "", ("timed_out", True)),
+        ("DeadlinePassed", "generation 1 is past its deadline", ("timed_out", True)),
         ("Lambda.Unknown", "", ("internal", True)),
     ],
 )

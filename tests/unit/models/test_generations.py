@@ -114,6 +114,7 @@ def test_a_generation_detail_carries_the_result_image_and_a_list_item_does_not()
         "imageSize",
         "errorCode",
         "retryable",
+        "deadlineAt",
         "createdAt",
     }
     assert item["tokensCharged"] == 3
@@ -182,3 +183,13 @@ def test_a_failed_generation_says_why_in_a_code_and_whether_to_retry():
     # A generation another writer failed (no failure row of ours) reads as `internal`, retryable
     theirs = Generation.from_row(failed, rows.GenerationExtrasRow(tokens_charged=0)).model_dump(mode="json")
     assert (theirs["errorCode"], theirs["retryable"]) == ("internal", True)
+
+
+@pytest.mark.parametrize(("seconds", "accepted"), [(9, False), (10, True), (600, True), (601, False)])
+def test_a_deadline_is_10_to_600_seconds(seconds: int, accepted: bool):
+    body = {"mode": "from_prompt", "prompt": "a hat", "deadlineSeconds": seconds}
+    if accepted:
+        assert GenerationInput.model_validate(body).deadline_seconds == seconds
+    else:
+        with pytest.raises(ValidationError):
+            GenerationInput.model_validate(body)

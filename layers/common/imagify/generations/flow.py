@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +23,13 @@ from imagify.ai.images.protocol import (
     REJECTIONS,
     REQUEST_REFUSED,
     UNREADABLE_IMAGE,
+    GeminiUnavailable,
     GenerationRejected,
     ImageModel,
     ImageRequest,
 )
 from imagify.billing import ledger
+from imagify.clock import utcnow
 from imagify.generations import inputs, queries
 from imagify.models.rows import ErrorCode
 from imagify.observability import logger
@@ -37,11 +40,22 @@ class GenerationGone(Exception):
     """The generation was cancelled or deleted while the execution ran: stop, without retrying."""
 
 
+class DeadlinePassed(Exception):
+    """The generation was not done by its deadline: it fails as timed_out, without retrying."""
+
+
+def _past(deadline: datetime | None) -> bool:
+    return deadline is not None and utcnow() >= deadline
+
+
 def mark_processing(generation_id: UUID) -> None:
     with db.transaction() as conn:
+        # The generation's row first, then its options: the order every writer takes them in.
         moved = queries.start_processing(conn, generation_id)
         if not moved and queries.status_of(conn, generation_id) != "processing":
             raise GenerationGone(f"generation {generation_id} is no longer pending")
+        if _past(queries.deadline_of(conn, generation_id)):
+            raise DeadlinePassed(f"generation {generation_id} is past its deadline")  # (the update rolls back)
 
 
 def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> None:
@@ -51,6 +65,8 @@ def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> Non
     if found is None or found[0].status != "processing":
         raise GenerationGone(f"generation {generation_id} is no longer processing")
     row, extras = found
+    if _past(extras.deadline_at):
+        raise DeadlinePassed(f"generation {generation_id} is past its deadline")
     longest = ai_settings().input_longest_edge
     photos = tuple(
         media.downscaled(inputs.photo(row.user_id, value, field=field), longest)
@@ -59,11 +75,21 @@ def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> Non
     )
     assert row.ai_prompt_used is not None  # written with the pending row
     started = time.monotonic()
+    deadline = extras.deadline_at
     request = ImageRequest(
-        instruction=row.ai_prompt_used, images=photos, aspect_ratio=extras.aspect_ratio, image_size=extras.image_size
+        instruction=row.ai_prompt_used,
+        images=photos,
+        aspect_ratio=extras.aspect_ratio,
+        image_size=extras.image_size,
+        timeout_s=None if deadline is None else (deadline - utcnow()).total_seconds(),
     )
     model = model_for(extras.quality)
-    result = model.generate(request)
+    try:
+        result = model.generate(request)
+    except GeminiUnavailable:
+        if _past(deadline):  # the call was cut at the deadline: not worth a retry
+            raise DeadlinePassed(f"generation {generation_id} reached its deadline") from None
+        raise
     elapsed_ms = int((time.monotonic() - started) * 1000)
     observability.milliseconds("GenerationLatency", elapsed_ms, mode=row.mode)
     stored = media.compact(_checked(result.image, model=result.model))
@@ -106,6 +132,7 @@ _MESSAGES = {
     "ImageModelMisconfigured": "the image model is not available right now, so nothing was generated",
     "GenerationRejected": "the image model could not produce an image for this request",
     "States.Timeout": "the generation took too long",
+    "DeadlinePassed": "the generation was not done by its deadline",
 }
 
 
@@ -121,6 +148,7 @@ _CODES: dict[str, tuple[ErrorCode, bool]] = {
     "GeminiUnavailable": ("model_unavailable", True),
     "ImageModelMisconfigured": ("model_unavailable", False),
     "States.Timeout": ("timed_out", True),
+    "DeadlinePassed": ("timed_out", True),
     **dict.fromkeys(_USER_FACING, ("input_unusable", False)),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +26,8 @@ _TOKENS_CHARGED = sql.SQL(
 # keyset's created_at and id stay the generation's own).
 _EXTRAS = sql.SQL(
     "(SELECT jsonb_build_object('quality', o.quality, 'aspect_ratio', o.aspect_ratio, 'image_size', o.image_size, "
-    "'style', o.style) FROM generation_options o WHERE o.generation_id = g.id) AS options, "
+    "'style', o.style, 'deadline_at', o.deadline_at) FROM generation_options o WHERE o.generation_id = g.id) "
+    "AS options, "
     "(SELECT jsonb_build_object('error_code', f.error_code, 'retryable', f.retryable) "
     "FROM generation_failures f WHERE f.generation_id = g.id) AS failure"
 )
@@ -154,12 +156,32 @@ def save_options(
     aspect_ratio: str | None,
     image_size: str | None,
     style: str | None,
+    deadline_s: int | None,
 ) -> None:
     conn.execute(
-        "INSERT INTO generation_options (generation_id, quality, aspect_ratio, image_size, style) "
-        "VALUES (%s, %s, %s, %s, %s)",
-        (generation_id, quality, aspect_ratio, image_size, style),
+        "INSERT INTO generation_options (generation_id, quality, aspect_ratio, image_size, style, deadline_at) "
+        "VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s))",
+        (generation_id, quality, aspect_ratio, image_size, style, deadline_s),
     )
+
+
+def deadline_of(conn: db.Connection, generation_id: UUID) -> datetime | None:
+    row = conn.execute(
+        "SELECT deadline_at FROM generation_options WHERE generation_id = %s", (generation_id,)
+    ).fetchone()
+    return None if row is None else row["deadline_at"]
+
+
+def overdue(limit: int) -> list[UUID]:
+    """Generations still pending or processing whose deadline passed more than a minute ago (their flow
+    should have failed them itself)."""
+    rows = db.fetch_all(
+        "SELECT g.id FROM generations g JOIN generation_options o ON o.generation_id = g.id "
+        "WHERE o.deadline_at < now() - interval '1 minute' AND g.status IN ('pending', 'processing') "
+        "ORDER BY o.deadline_at LIMIT %s",
+        (limit,),
+    )
+    return [UUID(str(row["id"])) for row in rows]
 
 
 def lock_own(conn: db.Connection, generation_id: UUID, user_id: UUID) -> str | None:

@@ -46,6 +46,7 @@ class Request:
     item_photo_url: str | None = None
     options: Options | None = None
     quality: str = "standard"
+    deadline_s: int | None = None
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Request:
@@ -60,6 +61,7 @@ class Request:
             if options is None
             else Options(options.get("aspectRatio"), options.get("imageSize"), options.get("style")),
             quality=body.get("quality") or "standard",
+            deadline_s=body.get("deadlineSeconds"),
         )
 
     def body(self) -> dict[str, Any]:
@@ -74,6 +76,7 @@ class Request:
             if options is None
             else {"aspectRatio": options.aspect_ratio, "imageSize": options.image_size, "style": options.style},
             "quality": self.quality,
+            "deadlineSeconds": self.deadline_s,
         }
 
 
@@ -147,7 +150,13 @@ def create(
             instruction=instruction,
         )
         queries.save_options(
-            conn, generation_id, request.quality, options.aspect_ratio, options.image_size, options.style
+            conn,
+            generation_id,
+            request.quality,
+            options.aspect_ratio,
+            options.image_size,
+            options.style,
+            request.deadline_s,
         )
         charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
         attempt.link(generation_id)

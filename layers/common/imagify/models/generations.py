@@ -74,6 +74,15 @@ class GenerationInput(ApiInput):
     item_photo_url: Annotated[PhotoUrl | None, Field(description="the garment's photo (tryon)")] = None
     options: GenerationOptions | None = None
     quality: Quality = "standard"
+    deadline_seconds: Annotated[
+        int | None,
+        Field(
+            ge=10,
+            le=600,
+            description="if it is not completed this many seconds after it was asked for, it is cancelled, "
+            "refunded and failed with `errorCode: timed_out`",
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _fits_mode(self) -> Self:
@@ -131,6 +140,7 @@ class _GenerationFields(ApiModel):
     retryable: Annotated[
         bool | None, Field(description="when `status` is `failed`: whether the same request may succeed later")
     ]
+    deadline_at: Annotated[UtcDatetime | None, Field(description="when it must be completed by, if it has a deadline")]
     created_at: UtcDatetime
 
     @staticmethod
@@ -155,6 +165,7 @@ class _GenerationFields(ApiModel):
             "quality": extras.quality,
             "aspect_ratio": extras.aspect_ratio,
             "image_size": extras.image_size,
+            "deadline_at": extras.deadline_at,
             "error_code": code,
             "retryable": (True if extras.retryable is None else extras.retryable) if failed else None,
             "created_at": row.created_at,

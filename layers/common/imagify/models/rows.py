@@ -179,6 +179,7 @@ class GenerationExtrasRow(Row):
     aspect_ratio: str | None = None
     image_size: Literal["1K", "2K", "4K"] | None = None
     style: str | None = None
+    deadline_at: NaiveDatetime | None = None
     error_code: ErrorCode | None = None
     retryable: bool | None = None
 

@@ -86,7 +86,14 @@ class GeminiImageModel:
             response = client.models.generate_content(
                 model=self.model,
                 contents=contents,
-                config=types.GenerateContentConfig(response_modalities=["IMAGE", "TEXT"], image_config=image_config),
+                config=types.GenerateContentConfig(
+                    response_modalities=["IMAGE", "TEXT"],
+                    image_config=image_config,
+                    # The call is cut at the deadline, not left running past it.
+                    http_options=None
+                    if request.timeout_s is None
+                    else types.HttpOptions(timeout=max(1, int(request.timeout_s * 1000)), retry_options=None),
+                ),
             )
         except genai_errors.APIError as error:
             logger.warning(

@@ -83,6 +83,8 @@ class ImageRequest:
     # Sent only when set (Gemini's ``generationConfig.imageConfig``); the model's own defaults otherwise.
     aspect_ratio: str | None = None
     image_size: ImageSize | None = None
+    # How long the model may take for this request (a generation's deadline); the client's own limit otherwise.
+    timeout_s: float | None = None
 
 
 @dataclass(frozen=True)
