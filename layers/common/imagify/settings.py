@@ -12,10 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from imagify.clients import cached
+
+
+def _comma_separated(value: object) -> object:
+    """A variable's ``a, b,c`` as a tuple of its non-blank parts (a tuple given in code as it is)."""
+    return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value
+
+
+# A list setting, read from one comma-separated variable (with NoDecode: not as JSON).
+CommaSeparated = BeforeValidator(_comma_separated)
+ImageSizes = Annotated[tuple[Literal["1K", "2K", "4K"], ...], NoDecode, CommaSeparated]
 
 
 class Settings(BaseSettings):
@@ -56,11 +66,6 @@ class PricingSettings(AdvisorCostSettings):
 
     from_template = AdvisorCostSettings.from_template
 
-    @field_validator("standard_image_sizes", "high_image_sizes", mode="before")
-    @classmethod
-    def _split_sizes(cls, value: object) -> object:
-        return tuple(size.strip() for size in value.split(",") if size.strip()) if isinstance(value, str) else value
-
     cost_tryon: Annotated[int, Field(ge=0)] = 1
     cost_from_prompt: Annotated[int, Field(ge=0)] = 1
     cost_photo_text: Annotated[int, Field(ge=0)] = 1
@@ -69,8 +74,8 @@ class PricingSettings(AdvisorCostSettings):
     cost_2k_extra: Annotated[int, Field(ge=0)] = 0
     cost_4k_extra: Annotated[int, Field(ge=0)] = 1
     # The sizes each tier's model is asked for (both models take 1K, 2K and 4K: narrow a tier here).
-    standard_image_sizes: Annotated[tuple[Literal["1K", "2K", "4K"], ...], NoDecode] = ("1K", "2K", "4K")
-    high_image_sizes: Annotated[tuple[Literal["1K", "2K", "4K"], ...], NoDecode] = ("1K", "2K", "4K")
+    standard_image_sizes: ImageSizes = ("1K", "2K", "4K")
+    high_image_sizes: ImageSizes = ("1K", "2K", "4K")
     free_max_in_flight: Annotated[int, Field(ge=1)] = 2
     pro_max_in_flight: Annotated[int, Field(ge=1)] = 5
     signup_tokens: Annotated[int, Field(ge=0)] = 50
@@ -83,14 +88,7 @@ class CorsSettings(Settings):
     from_template = {"CORS_ALLOW_ORIGINS": None}
 
     # The web frontend's origins, comma-separated; the first is the default Access-Control-Allow-Origin.
-    cors_allow_origins: Annotated[tuple[str, ...], NoDecode] = ("http://localhost:3000",)
-
-    @field_validator("cors_allow_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+    cors_allow_origins: Annotated[tuple[str, ...], NoDecode, CommaSeparated] = ("http://localhost:3000",)
 
 
 class SignupSettings(Settings):

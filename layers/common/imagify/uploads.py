@@ -133,30 +133,44 @@ class Upload:
     expires_at: datetime
 
 
-def fetch(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> Upload:
-    """The caller's own upload, checked; a foreign, missing or unnamed one reads as missing (never revealed)."""
+def _head(user_id: UUID, value: str, field: str, client: Any) -> tuple[str, dict[str, Any]]:
+    """The key and metadata of the caller's own upload; a foreign, missing or unnamed one reads as missing."""
     missing = InvalidInput(f"{field}: no such upload (it may have expired)", details=[{"loc": ["body", field]}])
-    client = s3 or clients.s3()
     key = key_of(user_id, value, s3=client)
     if key is None:
         raise missing
-    bucket = storage_settings().uploads_bucket
     try:
-        head = client.head_object(Bucket=bucket, Key=key)
+        return key, client.head_object(Bucket=storage_settings().uploads_bucket, Key=key)
     except client.exceptions.ClientError as error:
         raise missing from error
+
+
+def _expiry(head: dict[str, Any]) -> datetime:
+    """When the cleanup may delete an upload: its upload time plus UPLOAD_TTL_S."""
+    uploaded: datetime = head["LastModified"]
+    return uploaded.replace(tzinfo=None) + timedelta(seconds=storage_settings().upload_ttl_s)
+
+
+def expires_at(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> datetime:
+    """When the caller's own upload expires, from its metadata alone (nothing is downloaded); ``InvalidInput``
+    when it is not there."""
+    return _expiry(_head(user_id, value, field, s3 or clients.s3())[1])
+
+
+def fetch(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> Upload:
+    """The caller's own upload, checked; a foreign, missing or unnamed one reads as missing (never revealed)."""
+    client = s3 or clients.s3()
+    key, head = _head(user_id, value, field, client)
     if head["ContentLength"] > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"{field}: the upload is larger than 10 MB")
     declared = str(head.get("ContentType", "")).lower()
     if declared not in media.ALLOWED_MIME:
         raise InvalidInput(f"{field}: the upload is not a PNG, JPEG or WebP image")
-    data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_UPLOAD_BYTES + 1)
+    data = client.get_object(Bucket=storage_settings().uploads_bucket, Key=key)["Body"].read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"{field}: the upload is larger than 10 MB")
-    uploaded: datetime = head["LastModified"]
-    expires_at = uploaded.replace(tzinfo=None) + timedelta(seconds=storage_settings().upload_ttl_s)
     image = media.Image(data=data, mime=media.verified_mime(data, declared, field=field))
-    return Upload(key=key, image=image, expires_at=expires_at)
+    return Upload(key=key, image=image, expires_at=_expiry(head))
 
 
 def read(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> media.Image:

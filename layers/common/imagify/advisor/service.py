@@ -52,13 +52,11 @@ def ask(
             return attempt.replay
         if attempt.made:  # the first request kept its advice and then crashed before answering
             return attempt.done(Asked(get(caller.user_id, attempt.made), cost, ledger.balance(conn, caller.user_id)))
-        balance = conn.execute("SELECT tokens FROM users WHERE id = %s", (caller.user_id,)).fetchone()
-        if balance is None:
-            raise NotFound("user not found")
-        if balance["tokens"] < cost:
+        balance = ledger.balance(conn, caller.user_id)  # (NotFound for a user deleted meanwhile)
+        if balance < cost:
             raise InsufficientTokens(
-                f"advice costs {cost} tokens and the balance is {balance['tokens']}",
-                details=[{"required": cost, "balance": balance["tokens"]}],
+                f"advice costs {cost} tokens and the balance is {balance}",
+                details=[{"required": cost, "balance": balance}],
             )
     try:
         advice = (model or advisor_model()).advise(message, photo)

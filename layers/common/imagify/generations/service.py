@@ -226,10 +226,10 @@ def _still_there(caller: Principal, generation_id: UUID, value: str, field: str,
         details=[{"field": field, "generationId": str(generation_id), "reason": "expired"}],
     )
     try:
-        upload = uploads.fetch(caller.user_id, value, field=field, s3=s3)
+        expires_at = uploads.expires_at(caller.user_id, value, field=field, s3=s3)
     except InvalidInput:
         raise expired from None
-    if upload.expires_at <= utcnow():
+    if expires_at <= utcnow():
         raise expired
 
 
