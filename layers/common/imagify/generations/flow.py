@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +29,7 @@ from imagify.ai.images.protocol import (
     ImageRequest,
 )
 from imagify.billing import ledger
-from imagify.clock import utcnow
+from imagify.clock import utcnow_exact
 from imagify.generations import inputs, queries
 from imagify.models.rows import ErrorCode
 from imagify.observability import logger
@@ -44,8 +44,9 @@ class DeadlinePassed(Exception):
     """The generation was not done by its deadline: it fails as timed_out, without retrying."""
 
 
-def _past(deadline: datetime | None) -> bool:
-    return deadline is not None and utcnow() >= deadline
+def _past(deadline: datetime | None, *, within: timedelta = timedelta()) -> bool:
+    """Whether the deadline has passed (or will within ``within``), to the microsecond."""
+    return deadline is not None and utcnow_exact() >= deadline - within
 
 
 def mark_processing(generation_id: UUID) -> None:
@@ -81,13 +82,14 @@ def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> Non
         images=photos,
         aspect_ratio=extras.aspect_ratio,
         image_size=extras.image_size,
-        timeout_s=None if deadline is None else (deadline - utcnow()).total_seconds(),
+        timeout_s=None if deadline is None else (deadline - utcnow_exact()).total_seconds(),
     )
     model = model_for(extras.quality)
     try:
         result = model.generate(request)
     except GeminiUnavailable:
-        if _past(deadline):  # the call was cut at the deadline: not worth a retry
+        # Cut at the deadline (its timeout ends there, to the millisecond): a retry could not finish in time.
+        if _past(deadline, within=timedelta(seconds=1)):
             raise DeadlinePassed(f"generation {generation_id} reached its deadline") from None
         raise
     elapsed_ms = int((time.monotonic() - started) * 1000)
