@@ -232,3 +232,108 @@ def section(result: FlowResult) -> Section:
             out.add(f"- {label.removesuffix('Function')}: {listed}")
     out.add("")
     return out
+
+
+# -- a batch of looks ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    n: int
+    count: int
+    create_ms: list[float]
+    first_ms: list[float]
+    last_ms: list[float]
+    singles_ms: list[float]
+    round_trips: dict[str, Counter[str]]
+    failed: int = 0
+
+
+def run_batches(stack: Any, db: BenchDatabase, n: int, say: Any, *, count: int = 4) -> BatchResult:
+    """``n`` requests of ``count`` looks (``"count": 4``) one after the other, each timed from the request to its
+    first and its last look completed; then ``count`` single requests sent back to back, for comparison."""
+    import os
+
+    os.environ["IMAGE_PROVIDER"] = "offline"
+    os.environ["FREE_MAX_IN_FLIGHT"] = str(count)
+    os.environ["STATE_MACHINE_ARN"] = next(iter(stack.template.state_machines.values())).arn
+    harness.clear_caches()
+    user = harness.create_user(db, "batch", 100_000)
+    handlers = harness.Handlers(stack.template)
+    create = handlers.handler(CREATE)
+    result = BatchResult(n, count, [], [], [], [], {})
+
+    def post(body: dict[str, Any]) -> list[UUID]:
+        event = harness.api_event("POST", "/generations", "/generations", user, body=body)
+        with capture.label(CREATE):
+            response = create(event, handlers.context(CREATE))
+        assert response["statusCode"] == 202, response
+        return [UUID(look["id"]) for look in json.loads(response["body"])["looks"]]
+
+    try:
+        with capture.labelled_runtime(), capture.capturing() as seen, db.connect() as poll:
+            for i in range(n + 1):  # the first warms the task handlers up
+                if i == 1:
+                    seen.clear()
+                started = time.perf_counter()
+                looks = post({"mode": "from_prompt", "prompt": f"look {i}", "count": count})
+                created = time.perf_counter()
+                ended = [_wait_ended(poll, look, started) for look in looks]
+                if i >= 1:
+                    result.create_ms.append((created - started) * 1000)
+                    result.first_ms.append(min(ended))
+                    result.last_ms.append(max(ended))
+                    result.failed += sum(1 for look in looks if _wait(poll, look) != "completed")
+                _settle(poll, stack)
+            result.round_trips["batch"] = seen.per_label().get(CREATE, Counter())
+            seen.clear()
+            for i in range(n):
+                started = time.perf_counter()
+                singles = [post({"mode": "from_prompt", "prompt": f"single {i}.{k}"})[0] for k in range(count)]
+                result.singles_ms.append(max(_wait_ended(poll, look, started) for look in singles))
+                _settle(poll, stack)
+            result.round_trips["singles"] = seen.per_label().get(CREATE, Counter())
+            say(f"  batch: {n} batches of {count}")
+    finally:
+        os.environ.pop("FREE_MAX_IN_FLIGHT", None)
+        harness.clear_caches()
+    return result
+
+
+def _wait_ended(poll: Any, generation: UUID, since: float) -> float:
+    """Milliseconds from ``since`` until the generation was completed or failed."""
+    _wait(poll, generation)
+    return (time.perf_counter() - since) * 1000
+
+
+def batch_section(result: BatchResult) -> Section:
+    out = Section("batch", "A batch of looks")
+    out.paragraph(
+        f'{result.n} requests of `"count": {result.count}` (`from_prompt`), one after the other, through '
+        "`POST /generations`'s handler and the local stack's Step Functions engine with the offline image model, "
+        f"one execution per look; then {result.count} single requests sent back to back, {result.n} times, for "
+        "comparison. Times from the request. The local runtime runs one invocation of a function at a time (one "
+        "Lambda environment), so the looks' Generate tasks queue here where AWS runs them side by side: the time "
+        f"to the last look is an upper bound. Looks that failed: {result.failed}."
+    )
+    rows = [
+        stats.timing_row("POST /generations with count 4 (handler)", stats.summarize(result.create_ms)),
+        stats.timing_row("request -> first look completed", stats.summarize(result.first_ms)),
+        stats.timing_row("request -> last look completed", stats.summarize(result.last_ms)),
+        stats.timing_row(f"{result.count} single requests -> last completed", stats.summarize(result.singles_ms)),
+    ]
+    out.table(stats.markdown_table(stats.TIMING_HEADER, rows))
+    trips = []
+    for name, key, requests in (
+        (f"one request of {result.count} looks", "batch", 1),
+        (f"{result.count} requests of one look", "singles", result.count),
+    ):
+        trips.append([name, requests, f"{result.round_trips.get(key, Counter()).total() / result.n:.1f}"])
+    out.paragraph(
+        f"Database round trips of `POST /generations` for {result.count} looks (statements, transaction commands "
+        "and connects): one transaction charges them all (the user's row lock and the in-flight count once, then "
+        "each look's row, options and charge), then one read of the looks. The state machine's tasks then make "
+        "each look's own, as for a single generation."
+    )
+    out.table(stats.markdown_table(["POST /generations", "HTTP requests", "round trips"], trips))
+    return out

@@ -139,3 +139,72 @@ def section(
         )
         out.table(stats.markdown_table(["request", "status", "body", "contains an image"], pages, "lrrl"))
     return out
+
+
+# The frame of each size with the most pixels (21:9), as Gemini's image models draw it.
+LARGEST_FRAME = {"1K": (1584, 672), "2K": (3168, 1344), "4K": (6336, 2688)}
+LAMBDA_MAX_RESPONSE = 6_291_556
+
+
+def result_sizes(stack: Any, db: Any, user: Any, noises: tuple[float, ...] = (3.0, 6.0, 9.0)) -> list[list[object]]:
+    """The largest result of each size: the model's PNG at the size's largest frame (photo-like, at each noise
+    level), as the row keeps it (``media.compact``), and what the two reads of it answer through their real
+    handlers: ``GET /generations/{id}`` and ``GET /generations/{id}/image`` (Lambda's answer, base64 inside)."""
+    import json
+
+    from imagify import media as app_images
+
+    handlers = harness.Handlers(stack.template)
+    rows: list[list[object]] = []
+    for size, (width, height) in LARGEST_FRAME.items():
+        for noise in noises:
+            png = images.encode(images.photo(width, height, seed=int(noise * 10), noise=noise), "PNG")
+            started = time.perf_counter()
+            kept = app_images.compact(app_images.Image(data=png, mime="image/png"))
+            took = (time.perf_counter() - started) * 1000
+            with db.connect() as conn:
+                row = conn.execute(
+                    "INSERT INTO generations (user_id, mode, status, prompt, result_image_base64) "
+                    "VALUES (%s, 'from_prompt', 'completed', 'bench', %s) RETURNING id",
+                    (user, kept.data_uri()),
+                ).fetchone()
+            path = f"/generations/{row['id']}"
+            detail = handlers.call(
+                "GenerationGetFunction", harness.api_event("GET", path, "/generations/{generation_id}", user)
+            )
+            image = handlers.call(
+                "GenerationImageFunction",
+                harness.api_event("GET", f"{path}/image", "/generations/{generation_id}/image", user),
+            )
+            answer = len(json.dumps(image))
+            rows.append(
+                [
+                    f"{size} {width}x{height}, noise {noise:g}",
+                    stats.size(len(png)),
+                    f"{kept.mime} {stats.size(len(kept.data))}",
+                    f"{took:.0f}",
+                    stats.size(len(detail.get("body") or "")),
+                    "yes" if "data:image" in (detail.get("body") or "") else "no (resultImageUrl)",
+                    f"{image['statusCode']}: {stats.size(answer)} ({answer / LAMBDA_MAX_RESPONSE:.0%} of 6 MB)",
+                ]
+            )
+    return rows
+
+
+def sizes_section(rows: list[list[object]]) -> Section:
+    out = Section("sizes", "Results at 1K, 2K and 4K")
+    out.paragraph(
+        "The largest result each size produces: Gemini's frame with the most pixels for that size (21:9), a "
+        "photo-like picture at three noise levels, as a lossless PNG (what the model answers), as the row keeps it "
+        "(`media.compact`: WebP q90, lower qualities and then fewer pixels only if it would pass "
+        "`media.MAX_STORED_BYTES`, 4 MiB), and what each read answers through its real handler: "
+        "`GET /generations/{id}` carries the image inline only up to 2 MB as a data URI, and the image route's "
+        "Lambda answer (the bytes base64-encoded in the proxy response) must stay under Lambda's 6 MB."
+    )
+    out.table(
+        stats.markdown_table(
+            ["result", "model PNG", "stored", "compact ms", "GET /generations/{id}", "image inline", "image route"],
+            rows,
+        )
+    )
+    return out

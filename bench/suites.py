@@ -98,6 +98,7 @@ def payloads_step(run: Run) -> None:
     stack = _in_process(run)
     scene = warm.scene(run.db(), seed.HOT_USER)
     run.publish(payloads.section(payloads.stored_sizes(), payloads.page_sizes(stack, scene), payloads.serving_times()))
+    run.publish(payloads.sizes_section(payloads.result_sizes(stack, run.db(), seed.HOT_USER)))
 
 
 def flow_step(run: Run) -> None:
@@ -105,6 +106,12 @@ def flow_step(run: Run) -> None:
     stack = _in_process(run)
     result = flow.run(stack, run.db(), 20 if run.quick else 100, _say)
     run.publish(flow.section(result))
+
+
+def batch_step(run: Run) -> None:
+    run.seeded(seed.SMALL)
+    stack = _in_process(run)
+    run.publish(flow.batch_section(flow.run_batches(stack, run.db(), 5 if run.quick else 20, _say)))
 
 
 def contention_step(run: Run) -> None:
@@ -148,6 +155,7 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "coldstart": coldstart_step,
     "pyc": pyc_step,
     "flow": flow_step,
+    "batch": batch_step,
     "contention": contention_step,
     "warm": warm_step,
 }

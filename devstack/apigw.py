@@ -7,6 +7,7 @@ responses from the API's properties. Nothing here knows any particular route.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import time
 import traceback
@@ -79,6 +80,11 @@ def is_binary(media_type: str, binary_media_types: Sequence[str]) -> bool:
     return any(t.lower() in {"*/*", media_type, f"{major}/*"} for t in binary_media_types)
 
 
+# Lambda refuses a synchronous response larger than this ("Response payload size exceeded maximum allowed
+# payload size (6291556 bytes)"), and API Gateway then answers 502.
+LAMBDA_MAX_RESPONSE_BYTES = 6_291_556
+
+
 def _trace_id() -> str:
     return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()}"
 
@@ -118,6 +124,9 @@ class Gateway:
             except Exception:
                 say(f"{route.function.logical_id} raised:\n{traceback.format_exc().rstrip()}")
                 raise GatewayError("INTEGRATION_FAILURE") from None
+            if len(json.dumps(result).encode()) > LAMBDA_MAX_RESPONSE_BYTES:
+                say(f"{route.function.logical_id}'s response is over Lambda's 6 MB (API Gateway answers 502)")
+                raise GatewayError("INTEGRATION_FAILURE")
             return self._response(api, result, request, request_id)
         except GatewayError as error:
             headers = {k.lower(): v for k, v in request.headers}

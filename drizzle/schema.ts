@@ -301,9 +301,12 @@ export const generation_options = pgTable(
     createdAt: timestamp("created_at").defaultNow().notNull(),
     style: varchar("style", { length: 100 }),
     deadlineAt: timestamp("deadline_at"),
+    garments: jsonb("garments"),
+    batchId: uuid("batch_id"),
   },
   (table) => [
     index("idx_generation_options_deadline").on(table.deadlineAt).where(sql`(deadline_at IS NOT NULL)`),
+    index("idx_generation_options_batch").on(table.batchId).where(sql`(batch_id IS NOT NULL)`),
     foreignKey({
       name: "generation_options_generation_id_fkey",
       columns: [table.generationId],

@@ -55,7 +55,7 @@ def rerun_generation(
     return answer_once(
         outcome,
         202,
-        lambda started: GenerationStarted.started(*started.generation, balance_after=started.balance_after),
+        lambda started: GenerationStarted.started(started.looks, balance_after=started.balance_after),
     )
 
 

@@ -1,4 +1,5 @@
 from typing import Annotated
+from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -18,7 +19,8 @@ app = resolver()
     "/generations",
     summary="The generations",
     description=(
-        "The caller's generations newest first, without their images, filtered by mode, status or whether saved; "
+        "The caller's generations newest first, without their images, filtered by mode, status, whether saved "
+        "or batch; "
         "keyset pages."
     ),
     tags=["generations"],
@@ -29,11 +31,18 @@ def list_generations(
     mode: Annotated[GenerationMode | None, Query()] = None,
     status: Annotated[GenerationStatus | None, Query()] = None,
     saved_to_wardrobe: Annotated[bool | None, Query(alias="savedToWardrobe")] = None,
+    batch_id: Annotated[UUID | None, Query(alias="batchId", description="only the looks of this batch")] = None,
     limit: Annotated[Limit, Query()] = 20,
     cursor: Annotated[Cursor, Query()] = None,
 ) -> Page[GenerationSummary]:
     rows, next_cursor = queries.page(
-        caller(app).user_id, mode=mode, status=status, saved=saved_to_wardrobe, limit=limit, cursor=cursor
+        caller(app).user_id,
+        mode=mode,
+        status=status,
+        saved=saved_to_wardrobe,
+        batch_id=batch_id,
+        limit=limit,
+        cursor=cursor,
     )
     items = [GenerationSummary.from_row(row, extras) for row, extras in rows]
     return Page[GenerationSummary](items=items, next_cursor=next_cursor)

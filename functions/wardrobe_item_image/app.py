@@ -23,7 +23,7 @@ app = resolver()
 @tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(item_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
-    return image_response(app, lambda: media.parse_stored(items.get(caller(app).user_id, item_id).image_base64))
+    return image_response(app, lambda: media.servable(items.get(caller(app).user_id, item_id).image_base64))
 
 
 handler = api_handler(app)

@@ -6,12 +6,16 @@ is sent (``tests/fakes/gemini.py``)."""
 from __future__ import annotations
 
 import dataclasses
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from imagify.settings import AiSettings
-from tests.fakes.gemini import FakeGemini, image_reply, line_art_png, safety_block_reply
+from tests.fakes.gemini import FakeGemini, image_reply, line_art_png, parts_of, safety_block_reply
 from tests.integration.generations import fixtures, support
 from tests.support.api import ApiClient, User
 
@@ -250,3 +254,191 @@ def test_a_generation_not_done_by_its_deadline_fails_timed_out_refunded_and_its_
     assert (done["tokensCharged"], support.balance(sql, user)) == (0, 50)
     # And the model was asked once, its call cut at the deadline rather than retried
     assert len(gemini.requests) == 1
+
+
+# -- whole outfits --------------------------------------------------------------------------------------------
+
+PERSON, TOP, BOTTOM, SHOES = (30, 90, 200), (200, 40, 40), (40, 160, 60), (230, 200, 20)
+
+
+def _colour_of(part: dict[str, Any]) -> tuple[int, ...]:
+    """The colour at the centre of an image the SDK sent inline."""
+    with Image.open(io.BytesIO(support.sdk_bytes(part["inlineData"]["data"]))) as picture:
+        pixel = picture.convert("RGB").getpixel((picture.width // 2, picture.height // 2))
+    assert isinstance(pixel, tuple)
+    return pixel
+
+
+def test_a_whole_outfit_goes_to_the_model_as_reference_images_each_described_and_the_first_stays_the_items_photo(
+    api: ApiClient, gemini: FakeGemini, user: User, sql: support.Sql
+):
+    # Given a person's photo and a top uploaded, and trousers and shoes sent inline
+    person = support.upload(api, user, support.picture(colour=PERSON))
+    top = support.upload(api, user, support.picture(colour=TOP), purpose="item_photo")
+    outfit = [
+        {"photoUrl": top, "category": "top", "photoType": "flat-lay"},
+        {"photoUrl": support.data_uri(support.picture(colour=BOTTOM)), "category": "bottom", "photoType": "on-model"},
+        {"photoUrl": support.data_uri(support.picture(colour=SHOES)), "category": "shoes"},
+    ]
+    gemini.script(image_reply(line_art_png(64, 96)), image_reply(line_art_png(64, 96)))
+
+    # When the person tries the outfit on
+    started = _start(api, user, {"mode": "tryon", "userPhotoUrl": person, "garments": outfit})
+    done = support.wait_for_generation(api, user, started["id"])
+
+    # Then the model got the person then each garment, in order, and was told what each is and where it goes
+    assert done["status"] == "completed", done["errorMessage"]
+    [request] = gemini.requests
+    parts = parts_of(request.body)
+    [text] = [part["text"] for part in parts if "text" in part]
+    assert [_colour_of(part) for part in parts if "inlineData" in part] == [PERSON, TOP, BOTTOM, SHOES]
+    assert "second image is a top: dress the upper body in it (photographed laid flat" in text
+    assert "third image is a bottom: dress the lower body in it (photographed worn by someone else" in text
+    assert "fourth image is a pair of shoes: put them on the feet." in text
+    # And it costs what one try-on costs
+    assert started["tokensCharged"] == api.get("/pricing").json()["qualities"]["standard"]["costs"]["tryon"]
+    # And the answer lists the garments; the first is the row's item photo, for the frontend's readers
+    assert [(g["category"], g["photoType"]) for g in done["garments"]] == [
+        ("top", "flat-lay"),
+        ("bottom", "on-model"),
+        ("shoes", None),
+    ]
+    assert done["garments"][0]["photoUrl"] == done["itemPhotoUrl"] is not None
+    assert done["garments"][1]["photoUrl"] is None  # (sent inline: a data URI is never repeated back)
+    stored = support.scalar(sql, "SELECT item_photo_url FROM generations WHERE id = %s", (done["id"],))
+    assert top.removeprefix("upload:") in stored
+
+    # And a rerun dresses the person in the same outfit
+    again = api.post(f"/generations/{done['id']}/rerun", token=user.access_token)
+    assert again.status == 202, again.body
+    assert support.wait_for_generation(api, user, again.json()["id"])["status"] == "completed"
+    parts = parts_of(gemini.requests[1].body)
+    assert [_colour_of(part) for part in parts if "inlineData" in part] == [PERSON, TOP, BOTTOM, SHOES]
+
+
+def test_one_garment_in_item_photo_url_works_as_before(
+    api: ApiClient, gemini: FakeGemini, user: User, sql: support.Sql
+):
+    gemini.script(image_reply(line_art_png(64, 96)))
+    person, item = (support.data_uri(support.picture(colour=colour)) for colour in (PERSON, TOP))
+
+    started = _start(api, user, {"mode": "tryon", "userPhotoUrl": person, "itemPhotoUrl": item})
+    done = support.wait_for_generation(api, user, started["id"])
+
+    assert done["status"] == "completed", done["errorMessage"]
+    parts = parts_of(gemini.requests[0].body)
+    assert [_colour_of(part) for part in parts if "inlineData" in part] == [PERSON, TOP]
+    assert done["aiPromptUsed"].startswith("You are a virtual fitting room. The first image is a photo of a person;")
+    assert done["garments"] == [{"photoUrl": None, "category": None, "photoType": None}]
+    assert support.scalar(sql, "SELECT item_photo_url FROM generations WHERE id = %s", (done["id"],)) == item
+
+
+def test_a_garment_that_is_not_an_image_is_refused_naming_it_before_anything_is_charged(
+    api: ApiClient, user: User, sql: support.Sql
+):
+    person = support.data_uri(support.picture(colour=PERSON))
+    outfit = [
+        {"photoUrl": support.data_uri(support.picture(colour=TOP)), "category": "top"},
+        {"photoUrl": support.data_uri(b"not an image at all"), "category": "bottom"},
+    ]
+
+    answer = api.post(
+        "/generations", {"mode": "tryon", "userPhotoUrl": person, "garments": outfit}, token=user.access_token
+    )
+
+    assert (answer.status, answer.error_code) == (415, "unsupported_media_type"), answer.body
+    assert "garments[1].photoUrl" in answer.json()["error"]["message"]
+    assert support.balance(sql, user) == 50
+    assert support.scalar(sql, "SELECT count(*) FROM generations WHERE user_id = %s", (user.id,)) == 0
+
+
+# -- several looks per request --------------------------------------------------------------------------------
+
+
+def test_a_batch_of_four_looks_is_charged_run_and_refunded_look_by_look_under_one_key(
+    api: ApiClient, gemini: FakeGemini, user: User, sql: support.Sql, monkeypatch: pytest.MonkeyPatch
+):
+    # Given a plan that runs four at once, and a model that draws three looks and declines one
+    support.set_env(monkeypatch, FREE_MAX_IN_FLIGHT="4")
+    image = image_reply(line_art_png(48, 64))
+    gemini.script(image, image, safety_block_reply(), image)
+    key = {"Idempotency-Key": "batch-of-four"}
+
+    # When four looks are asked for, and the request is sent twice with its key
+    first = api.post("/generations", {**LOOK, "count": 4}, token=user.access_token, headers=key)
+    again = api.post("/generations", {**LOOK, "count": 4}, token=user.access_token, headers=key)
+
+    # Then one batch of four started, each look charged on its own, once
+    assert first.status == 202, first.body
+    assert (again.status, again.json()) == (202, first.json())
+    started = first.json()
+    looks = started["looks"]
+    assert len(looks) == 4 and looks[0]["id"] == started["id"]
+    assert len({look["id"] for look in looks}) == 4
+    assert {look["batchId"] for look in looks} == {started["batchId"]} != {None}
+    assert [look["tokensCharged"] for look in looks] == [1, 1, 1, 1]
+    assert started["balanceAfter"] == 46
+    # And each ran on its own: the declined one failed alone and was refunded alone
+    done = [support.wait_for_generation(api, user, look["id"]) for look in looks]
+    assert sorted(look["status"] for look in done) == ["completed", "completed", "completed", "failed"]
+    [failed] = [look for look in done if look["status"] == "failed"]
+    assert (failed["errorCode"], failed["tokensCharged"]) == ("safety_blocked", 0)
+    assert support.balance(sql, user) == 47
+    assert len(gemini.requests) == 4
+    # And the list finds the batch by its id, for its owner only
+    listed = api.get(f"/generations?batchId={started['batchId']}", token=user.access_token).json()["items"]
+    assert {look["id"] for look in listed} == {look["id"] for look in looks}
+    other = api.register()
+    assert api.get(f"/generations?batchId={started['batchId']}", token=other.access_token).json()["items"] == []
+
+
+def test_a_batch_needs_the_tokens_and_the_room_for_every_look(
+    api: ApiClient, user: User, sql: support.Sql, monkeypatch: pytest.MonkeyPatch
+):
+    # Given 3 tokens, on a plan that runs two at once
+    sql.execute("UPDATE users SET tokens = 3 WHERE id = %s", (user.id,))
+
+    # When more looks are asked for than the plan runs at once, then more than the balance pays for
+    too_many = api.post("/generations", {**LOOK, "count": 3}, token=user.access_token)
+    support.set_env(monkeypatch, FREE_MAX_IN_FLIGHT="4")
+    too_dear = api.post("/generations", {**LOOK, "count": 4}, token=user.access_token)
+
+    # Then each is refused, saying why, and nothing was charged
+    assert (too_many.status, too_many.error_code) == (422, "validation_error"), too_many.body
+    assert too_many.json()["error"]["details"] == [{"field": "count", "max": 2}]
+    assert (too_dear.status, too_dear.error_code) == (402, "insufficient_tokens"), too_dear.body
+    assert too_dear.json()["error"]["details"] == [{"required": 4, "balance": 3}]
+    assert support.balance(sql, user) == 3
+
+
+def test_concurrent_batches_never_charge_more_than_the_balance_and_every_look_is_paid_once(
+    api: ApiClient, user: User, sql: support.Sql, monkeypatch: pytest.MonkeyPatch
+):
+    # Given 10 tokens and room for every look (the offline model draws them)
+    support.set_env(monkeypatch, FREE_MAX_IN_FLIGHT="40")
+    sql.execute("UPDATE users SET tokens = 10 WHERE id = %s", (user.id,))
+    start = threading.Barrier(6)
+
+    def ask(_: int) -> Any:
+        start.wait()
+        return api.post("/generations", {**LOOK, "count": 4}, token=user.access_token)
+
+    # When six batches of four are asked for at once
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(ask, range(6)))
+
+    # Then two were started whole and the others refused whole: no batch was charged in part
+    assert sorted(answer.status for answer in answers) == [202, 202, 402, 402, 402, 402], [a.body for a in answers]
+    started = [look["id"] for answer in answers if answer.status == 202 for look in answer.json()["looks"]]
+    for look in started:
+        assert support.wait_for_generation(api, user, look)["status"] == "completed"
+    # And the balance and the ledger agree: eight looks, each charged once, none refunded
+    assert support.balance(sql, user) == 2
+    charges = support.rows(
+        sql,
+        "SELECT generation_id, delta FROM token_transactions WHERE user_id = %s "
+        "AND kind IN ('generation_charge', 'generation_refund') "
+        "ORDER BY generation_id",
+        (user.id,),
+    )
+    assert sorted((str(row["generation_id"]), row["delta"]) for row in charges) == sorted((g, -1) for g in started)

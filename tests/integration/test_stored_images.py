@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from PIL import Image as PILImage
 
-from tests.fakes.gemini import png
+from imagify import media
+from tests.fakes.gemini import noisy_png, png
 from tests.support.api import ApiClient, User
 from tests.support.sql import Sql
 
@@ -153,3 +154,49 @@ def test_another_users_row_is_still_a_404_with_nosniff(api: ApiClient, sql: Sql,
     assert answer.status == 404
     assert answer.error_code == "not_found"
     assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+# -- results too large to answer inline -----------------------------------------------------------------------
+
+
+def test_a_4k_result_is_read_from_its_image_route_within_lambdas_6_mb_and_the_generation_stays_small(
+    api: ApiClient, sql: Sql
+):
+    # Given a completed generation holding a result of nearly 4 MiB (a 4K image as the flow keeps it), 5.3 MB
+    # as a data URI
+    user = api.register()
+    large = noisy_png(1180, 1180)
+    assert 3_900_000 < len(large) <= media.MAX_STORED_BYTES
+    path = _generation_with(sql, user, f"data:image/png;base64,{_encoded(large)}")
+
+    # When the generation is read, then its image
+    generation = api.get(path.removesuffix("/image"), token=user.access_token)
+    image = api.get(path, token=user.access_token)
+
+    # Then the generation's answer is small and says where the image is
+    assert generation.status == 200, generation.body[:300]
+    assert len(generation.body) < 4096
+    assert (generation.json()["resultImageBase64"], generation.json()["resultImageUrl"]) == (None, path)
+    # And the image route answers the bytes whole (the local gateway refuses, as Lambda does, an answer over 6 MB)
+    assert image.status == 200, image.body[:300]
+    assert image.body == large
+
+
+@pytest.mark.parametrize("write", ROUTES)
+def test_an_image_another_writer_stored_above_what_lambda_can_answer_is_served_re_encoded(
+    api: ApiClient, sql: Sql, write: Writer
+):
+    # Given a row holding a 6.8 MB PNG (9 MB as base64: Lambda could not answer it as it is)
+    user = api.register()
+    huge = noisy_png(1500, 1500)
+    path = write(sql, user, _encoded(huge))
+
+    # When its image is fetched
+    answer = api.get(path, token=user.access_token)
+
+    # Then it is served as a WebP within the budget, the same picture's shape, not a 502
+    assert answer.status == 200, answer.body[:300]
+    assert answer.headers["content-type"] == "image/webp"
+    assert len(answer.body) <= media.MAX_STORED_BYTES
+    with PILImage.open(io.BytesIO(answer.body)) as picture:
+        assert picture.width == picture.height

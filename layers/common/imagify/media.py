@@ -10,6 +10,7 @@ import binascii
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from imagify.errors import InvalidInput, PayloadTooLarge, StoredImageUnreadable, UnsupportedMediaType
 
@@ -131,19 +132,42 @@ def downscaled(image: Image, longest_edge: int) -> Image:
         return Image(data=out.getvalue(), mime=image.mime)
 
 
-def compact(image: Image, *, worth_it: float = 0.7) -> Image:
-    """A model's PNG re-encoded as WebP (high quality) when that is much smaller; otherwise as it came."""
-    if image.mime != "image/png":
+# The most a stored result may weigh: the image route answers it base64-encoded (4/3 larger) within Lambda's
+# 6 MB synchronous response, so 4 MiB of image (5.6 MB of base64) leaves room for the rest of the answer.
+MAX_STORED_BYTES = 4 * 1024 * 1024
+_QUALITIES = (90, 80, 70, 60)
+
+
+def compact(image: Image, *, worth_it: float = 0.7, max_bytes: int = MAX_STORED_BYTES) -> Image:
+    """A model's image as the row keeps it: a PNG re-encoded as WebP (high quality) when that is much smaller,
+    otherwise as it came; and never more than ``max_bytes``, lowering the WebP's quality and then its size
+    until it fits (a 4K photo's PNG is ~25 MB; its WebP at q90 2-4 MB)."""
+    if image.mime != "image/png" and len(image.data) <= max_bytes:
         return image
     from PIL import Image as PILImage
 
-    with PILImage.open(io.BytesIO(image.data)) as picture:
-        out = io.BytesIO()
-        picture.save(out, "WEBP", quality=90, method=4)
-    smaller = out.getvalue()
-    if len(smaller) < worth_it * len(image.data):
-        return Image(data=smaller, mime="image/webp")
-    return image
+    with PILImage.open(io.BytesIO(image.data)) as opened:
+        picture = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "P") else "RGB")
+    smaller = _webp(picture, _QUALITIES[0])
+    if len(image.data) <= max_bytes and len(smaller) >= worth_it * len(image.data):
+        return image  # a PNG that fits, and that WebP would not make much smaller
+    for quality in _QUALITIES[1:]:
+        if len(smaller) <= max_bytes:
+            break
+        smaller = _webp(picture, quality)
+    while len(smaller) > max_bytes:  # (WebP at q60 of pure noise): fewer pixels, by the area still needed
+        scale = max(0.5, min(0.9, (max_bytes / len(smaller)) ** 0.5))
+        picture = picture.resize(
+            (max(1, int(picture.width * scale)), max(1, int(picture.height * scale))), PILImage.Resampling.LANCZOS
+        )
+        smaller = _webp(picture, _QUALITIES[-1])
+    return Image(data=smaller, mime="image/webp")
+
+
+def _webp(picture: Any, quality: int) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, "WEBP", quality=quality, method=4)
+    return out.getvalue()
 
 
 # How a stored image may be written by either writer of the shared database: a data URL (any parameters, but
@@ -173,6 +197,13 @@ def parse_stored(value: str) -> Image:
         return proven(data)
     except Exception as error:  # NotAnImage, or whatever else Pillow may raise on hostile bytes: unreadable
         raise StoredImageUnreadable() from error
+
+
+def servable(value: str) -> Image:
+    """A stored image as the image routes answer it: read as :func:`parse_stored` reads it, and re-encoded within
+    :data:`MAX_STORED_BYTES` when a writer stored a larger one (Lambda answers at most 6 MB)."""
+    image = parse_stored(value)
+    return image if len(image.data) <= MAX_STORED_BYTES else compact(image)
 
 
 def proven(data: bytes) -> Image:

@@ -45,3 +45,17 @@ def test_empty_style_and_aspect_ratio_add_nothing():
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="unknown mode sketch"):
         instruction("sketch", "a coat")
+
+
+def test_an_outfit_names_each_garment_image_what_it_is_and_where_it_goes():
+    text = instruction("tryon", "roll the sleeves", garments=[("one-piece", "on-model"), ("outerwear", None)])
+
+    assert "the 2 images after it are the garments of one outfit" in text
+    assert "The second image is a one-piece: it covers the upper and lower body (photographed worn by someone" in text
+    assert "The third image is outerwear: layer it over the other garments." in text
+    assert text.endswith(" Also: roll the sleeves")
+
+
+def test_one_garment_of_no_given_kind_is_the_fitting_room_instruction_and_one_of_a_given_kind_is_described():
+    assert instruction("tryon", None, garments=[(None, None)]) == instruction("tryon", None)
+    assert "The second image is a pair of shoes" in instruction("tryon", None, garments=[("shoes", "auto")])

@@ -31,13 +31,14 @@ def test_a_generation_request_that_fits_its_mode_is_accepted(body):
 @pytest.mark.parametrize(
     ("body", "missing", "refused"),
     [
-        ({"mode": "tryon", "userPhotoUrl": PNG}, ["itemPhotoUrl"], []),
+        ({"mode": "tryon", "userPhotoUrl": PNG}, ["itemPhotoUrl or garments"], []),
         ({"mode": "tryon", "itemPhotoUrl": PNG, "prompt": "x"}, ["userPhotoUrl"], []),
         ({"mode": "from_prompt"}, ["prompt"], []),
         ({"mode": "from_prompt", "prompt": "x", "itemPhotoUrl": PNG}, [], ["itemPhotoUrl"]),
         ({"mode": "photo_text", "prompt": "x"}, ["userPhotoUrl"], []),
         ({"mode": "photo_text", "userPhotoUrl": PNG}, ["prompt"], []),
         ({"mode": "photo_text", "userPhotoUrl": PNG, "prompt": "x", "itemPhotoUrl": PNG}, [], ["itemPhotoUrl"]),
+        ({"mode": "from_prompt", "prompt": "x", "garments": [{"photoUrl": PNG}]}, [], ["garments"]),
     ],
 )
 def test_a_generation_request_must_fit_its_mode(body, missing, refused):
@@ -53,6 +54,76 @@ def test_a_generation_request_must_fit_its_mode(body, missing, refused):
     assert error["ctx"]["refused"] == refused
     for name in missing + refused:
         assert name in error["msg"]
+
+
+def test_a_tryon_takes_an_outfit_of_up_to_3_garments_each_with_its_kind():
+    outfit = [
+        {"photoUrl": PNG, "category": "top", "photoType": "flat-lay"},
+        {"photoUrl": PNG, "category": "bottom", "photoType": "on-model"},
+        {"photoUrl": PNG},
+    ]
+
+    body = GenerationInput.model_validate({"mode": "tryon", "userPhotoUrl": PNG, "garments": outfit})
+
+    assert [(item.category, item.photo_type) for item in body.garments or []] == [
+        ("top", "flat-lay"),
+        ("bottom", "on-model"),
+        (None, None),
+    ]
+    assert body.model_dump(mode="json")["garments"][1] == {
+        "photoUrl": PNG,
+        "category": "bottom",
+        "photoType": "on-model",
+    }
+
+
+@pytest.mark.parametrize(
+    ("garments", "why"),
+    [
+        ([], "too_short"),
+        ([{"photoUrl": PNG}] * 4, "too_long"),
+        ([{"photoUrl": PNG, "category": "hat"}], "literal_error"),
+        ([{"photoUrl": PNG, "photoType": "mannequin"}], "literal_error"),
+        ([{"photoUrl": PNG, "category": "top"}, {"photoUrl": PNG, "category": "top"}], "outfit"),
+        ([{"photoUrl": PNG, "category": "one-piece"}, {"photoUrl": PNG, "category": "bottom"}], "outfit"),
+        ([{"photoUrl": "https://example.com/x.png"}, {"photoUrl": PNG, "url": "x"}], "extra_forbidden"),
+    ],
+)
+def test_an_outfit_is_refused_when_it_cannot_be_worn_or_is_not_one(garments, why):
+    with pytest.raises(ValidationError) as caught:
+        GenerationInput.model_validate({"mode": "tryon", "userPhotoUrl": PNG, "garments": garments})
+    assert why in {error["type"] for error in caught.value.errors()}
+
+
+def test_an_outfit_and_a_single_garment_are_not_taken_together():
+    body = {"mode": "tryon", "userPhotoUrl": PNG, "itemPhotoUrl": PNG, "garments": [{"photoUrl": PNG}]}
+    with pytest.raises(ValidationError) as caught:
+        GenerationInput.model_validate(body)
+    assert "put every garment in garments" in caught.value.errors()[0]["msg"]
+
+
+@pytest.mark.parametrize(("count", "valid"), [(None, True), (1, True), (4, True), (0, False), (5, False)])
+def test_a_request_asks_for_1_to_4_looks(count, valid):
+    body = {"mode": "from_prompt", "prompt": "a hat"} | ({} if count is None else {"count": count})
+    if valid:
+        assert GenerationInput.model_validate(body).count == (count or 1)
+    else:
+        with pytest.raises(ValidationError):
+            GenerationInput.model_validate(body)
+
+
+def test_a_result_too_large_to_answer_inline_is_left_to_its_image_route():
+    # Given a completed generation whose stored result is a 4K image (over 2 MB as a data URI)
+    large = "data:image/webp;base64," + "A" * (2 * 1024 * 1024)
+    row = rows.GenerationRow.model_validate(generation_row(result_image_base64=large))
+
+    # When it is shown
+    shown = Generation.from_row(row, rows.GenerationExtrasRow(tokens_charged=1)).model_dump(mode="json")
+
+    # Then the answer stays small and says where the image is
+    assert shown["resultImageBase64"] is None
+    assert shown["resultImageUrl"] == f"/generations/{row.id}/image"
+    assert len(json.dumps(shown)) < 4096
 
 
 def test_a_generation_prompt_is_trimmed_and_1_to_2000_characters():
@@ -90,11 +161,12 @@ def test_a_generation_detail_carries_the_result_image_and_a_list_item_does_not()
     detail = Generation.from_row(full, rows.GenerationExtrasRow(tokens_charged=3)).model_dump(mode="json")
     item = GenerationSummary.from_row(summary, rows.GenerationExtrasRow(tokens_charged=3)).model_dump(mode="json")
 
-    # Then the detail has the image and the list item has no such key at all
+    # Then the detail has the image and where to fetch it, and the list item has no such keys at all
     assert detail["resultImageBase64"] == PNG
-    assert "resultImageBase64" not in item
+    assert detail["resultImageUrl"] == f"/generations/{row['id']}/image"
+    assert "resultImageBase64" not in item and "resultImageUrl" not in item
     # And both carry the same other fields, camelCase
-    assert {key: value for key, value in detail.items() if key != "resultImageBase64"} == item
+    assert {key: value for key, value in detail.items() if not key.startswith("resultImage")} == item
     assert set(item) == {
         "id",
         "userId",
@@ -115,11 +187,17 @@ def test_a_generation_detail_carries_the_result_image_and_a_list_item_does_not()
         "errorCode",
         "retryable",
         "deadlineAt",
+        "garments",
+        "batchId",
         "createdAt",
     }
     assert item["tokensCharged"] == 3
     # And a generation written without the backend's options reads as the standard tier, not failed
     assert (item["quality"], item["errorCode"], item["retryable"]) == ("standard", None, None)
+    # And a try-on made with one garment (by either writer) shows it as its outfit, in no batch
+    assert item["mode"] == "tryon"
+    assert item["garments"] == [{"photoUrl": item["itemPhotoUrl"], "category": None, "photoType": None}]
+    assert item["batchId"] is None
     assert item["createdAt"] == "2025-03-04T05:06:07.891Z"
 
 

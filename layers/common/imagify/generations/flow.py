@@ -31,7 +31,7 @@ from imagify.ai.images.protocol import (
 from imagify.billing import ledger
 from imagify.clock import utcnow_exact
 from imagify.generations import inputs, queries
-from imagify.models.rows import ErrorCode
+from imagify.models.rows import ErrorCode, GenerationExtrasRow, GenerationRow
 from imagify.observability import logger
 from imagify.settings import ai_settings
 
@@ -71,7 +71,7 @@ def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> Non
     longest = ai_settings().input_longest_edge
     photos = tuple(
         media.downscaled(inputs.photo(row.user_id, value, field=field), longest)
-        for field, value in (("userPhotoUrl", row.user_photo_url), ("itemPhotoUrl", row.item_photo_url))
+        for field, value in _photos(row, extras)
         if value is not None
     )
     assert row.ai_prompt_used is not None  # written with the pending row
@@ -99,6 +99,19 @@ def generate(generation_id: UUID, model_for: Callable[[str], ImageModel]) -> Non
         written = queries.write_result(conn, generation_id, stored.data_uri(), result.model, elapsed_ms)
     if not written:
         raise GenerationGone(f"generation {generation_id} was cancelled while the model worked")
+
+
+def _photos(row: GenerationRow, extras: GenerationExtrasRow) -> list[tuple[str, str | None]]:
+    """The generation's photos in the order its instruction names them, by the field each came in: the
+    person's, then a try-on's garment or each garment of its outfit."""
+    garments: list[tuple[str, str | None]] = []
+    if row.mode == "tryon" and extras.garments is not None:
+        garments = [
+            (f"garments[{i}].photoUrl", item.photo_url) for i, item in enumerate(extras.outfit(row.item_photo_url))
+        ]
+    elif row.item_photo_url is not None:
+        garments = [("itemPhotoUrl", row.item_photo_url)]
+    return [("userPhotoUrl", row.user_photo_url), *garments]
 
 
 def _checked(image: media.Image, *, model: str) -> media.Image:

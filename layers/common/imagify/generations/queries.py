@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from imagify import db, pagination
 from imagify.models.rows import (
@@ -26,7 +27,8 @@ _TOKENS_CHARGED = sql.SQL(
 # keyset's created_at and id stay the generation's own).
 _EXTRAS = sql.SQL(
     "(SELECT jsonb_build_object('quality', o.quality, 'aspect_ratio', o.aspect_ratio, 'image_size', o.image_size, "
-    "'style', o.style, 'deadline_at', o.deadline_at) FROM generation_options o WHERE o.generation_id = g.id) "
+    "'style', o.style, 'deadline_at', o.deadline_at, 'garments', o.garments, 'batch_id', o.batch_id) "
+    "FROM generation_options o WHERE o.generation_id = g.id) "
     "AS options, "
     "(SELECT jsonb_build_object('error_code', f.error_code, 'retryable', f.retryable) "
     "FROM generation_failures f WHERE f.generation_id = g.id) AS failure"
@@ -80,6 +82,7 @@ def page(
     mode: str | None,
     status: str | None,
     saved: bool | None,
+    batch_id: UUID | None = None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Summary], str | None]:
@@ -90,8 +93,10 @@ def page(
             " AND (%(mode)s::generation_mode IS NULL OR mode = %(mode)s)"
             " AND (%(status)s::generation_status IS NULL OR status = %(status)s)"
             " AND (%(saved)s::boolean IS NULL OR saved_to_wardrobe = %(saved)s)"
+            " AND (%(batch)s::uuid IS NULL OR id IN (SELECT generation_id FROM generation_options"
+            " WHERE batch_id = %(batch)s))"
         ),
-        {"user_id": user_id, "mode": mode, "status": status, "saved": saved},
+        {"user_id": user_id, "mode": mode, "status": status, "saved": saved, "batch": batch_id},
         limit=limit,
         cursor=cursor,
     )
@@ -157,12 +162,38 @@ def save_options(
     image_size: str | None,
     style: str | None,
     deadline_s: int | None,
+    garments: list[dict[str, str | None]] | None = None,
+    batch_id: UUID | None = None,
 ) -> None:
     conn.execute(
-        "INSERT INTO generation_options (generation_id, quality, aspect_ratio, image_size, style, deadline_at) "
-        "VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s))",
-        (generation_id, quality, aspect_ratio, image_size, style, deadline_s),
+        "INSERT INTO generation_options "
+        "(generation_id, quality, aspect_ratio, image_size, style, deadline_at, garments, batch_id) "
+        "VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s), %s, %s)",
+        (
+            generation_id,
+            quality,
+            aspect_ratio,
+            image_size,
+            style,
+            deadline_s,
+            None if garments is None else Jsonb(garments),
+            batch_id,
+        ),
     )
+
+
+def looks(conn: db.Connection, generation_id: UUID, user_id: UUID) -> list[Detail]:
+    """The looks of the user's generation's batch (itself first), or just it when it has no batch."""
+    rows = conn.execute(
+        _DETAIL
+        + sql.SQL(
+            " WHERE g.user_id = %(user_id)s AND g.id IN (SELECT o.generation_id FROM generation_options o "
+            "WHERE o.batch_id = (SELECT batch_id FROM generation_options WHERE generation_id = %(id)s)) "
+            "OR g.id = %(id)s AND g.user_id = %(user_id)s ORDER BY g.id = %(id)s DESC, g.id"
+        ),
+        {"id": generation_id, "user_id": user_id},
+    ).fetchall()
+    return [look for look in map(_detail_row, rows) if look is not None]
 
 
 def deadline_of(conn: db.Connection, generation_id: UUID) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from imagify import db, idempotency, media, observability, uploads
 from imagify.billing import ledger
@@ -37,8 +37,18 @@ class Options:
 
 
 @dataclass(frozen=True)
+class Garment:
+    """One garment of a try-on's outfit."""
+
+    photo_url: str
+    category: str | None = None
+    photo_type: str | None = None
+
+
+@dataclass(frozen=True)
 class Request:
-    """A generation asked for, as the API model (``GenerationInput``) validated it."""
+    """A generation asked for, as the API model (``GenerationInput``) validated it. A try-on's garments are
+    ``garments`` (an outfit) or ``item_photo_url`` (one garment), never both."""
 
     mode: str
     prompt: str | None = None
@@ -47,11 +57,13 @@ class Request:
     options: Options | None = None
     quality: str = "standard"
     deadline_s: int | None = None
+    garments: tuple[Garment, ...] | None = None
+    count: int = 1
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Request:
         """From the request's validated JSON body (camelCase, as sent)."""
-        options = body.get("options")
+        options, garments = body.get("options"), body.get("garments")
         return cls(
             mode=body["mode"],
             prompt=body.get("prompt"),
@@ -62,6 +74,10 @@ class Request:
             else Options(options.get("aspectRatio"), options.get("imageSize"), options.get("style")),
             quality=body.get("quality") or "standard",
             deadline_s=body.get("deadlineSeconds"),
+            garments=None
+            if garments is None
+            else tuple(Garment(item["photoUrl"], item.get("category"), item.get("photoType")) for item in garments),
+            count=body.get("count") or 1,
         )
 
     def body(self) -> dict[str, Any]:
@@ -72,20 +88,64 @@ class Request:
             "prompt": self.prompt,
             "userPhotoUrl": self.user_photo_url,
             "itemPhotoUrl": self.item_photo_url,
+            "garments": None
+            if self.garments is None
+            else [
+                {"photoUrl": item.photo_url, "category": item.category, "photoType": item.photo_type}
+                for item in self.garments
+            ],
             "options": None
             if options is None
             else {"aspectRatio": options.aspect_ratio, "imageSize": options.image_size, "style": options.style},
             "quality": self.quality,
             "deadlineSeconds": self.deadline_s,
+            "count": self.count,
         }
+
+    def photos(self) -> list[tuple[str, str]]:
+        """Its photo fields that are given, as (field, value): the person's, then each garment's."""
+        garments = (
+            [(f"garments[{index}].photoUrl", item.photo_url) for index, item in enumerate(self.garments)]
+            if self.garments is not None
+            else [("itemPhotoUrl", self.item_photo_url)]
+        )
+        return [(field, value) for field, value in (("userPhotoUrl", self.user_photo_url), *garments) if value]
 
 
 @dataclass(frozen=True)
 class Started:
-    """A generation just started (or found again under its key), and the caller's balance after its charge."""
+    """The looks just started (or found again under their key), the first one first, and the caller's balance
+    after their charges."""
 
-    generation: queries.Detail
+    looks: list[queries.Detail]
     balance_after: int
+
+
+def _checked_options(request: Request) -> Options:
+    options = request.options or Options()
+    if options.image_size is not None and options.image_size not in sizes_of(request.quality):
+        supported = sizes_of(request.quality)
+        raise InvalidInput(
+            f"imageSize {options.image_size} is not available at quality {request.quality}; "
+            f"it takes {', '.join(supported)}",
+            details=[{"field": "options.imageSize", "quality": request.quality, "supported": list(supported)}],
+        )
+    return options
+
+
+def _kept_garments(request: Request, kept: Mapping[str, str]) -> list[dict[str, str | None]] | None:
+    """What ``generation_options.garments`` keeps of an outfit: each garment's kind, and the photo of each
+    after the first (the first's is the row's ``item_photo_url``)."""
+    if request.garments is None:
+        return None
+    return [
+        {
+            "photo_url": None if index == 0 else kept[f"garments[{index}].photoUrl"],
+            "category": item.category,
+            "photo_type": item.photo_type,
+        }
+        for index, item in enumerate(request.garments)
+    ]
 
 
 def create(
@@ -97,72 +157,95 @@ def create(
     s3: Any | None = None,
     sfn: Any | None = None,
 ) -> idempotency.Done[Started] | idempotency.Replay:
-    """Charge, record and start a generation; its execution does the rest. Gives the generation started,
-    or the first answer to ``idempotency_key`` (under ``operation``)."""
-    options = request.options or Options()
-    if options.image_size is not None and options.image_size not in sizes_of(request.quality):
-        supported = sizes_of(request.quality)
-        raise InvalidInput(
-            f"imageSize {options.image_size} is not available at quality {request.quality}; "
-            f"it takes {', '.join(supported)}",
-            details=[{"field": "options.imageSize", "quality": request.quality, "supported": list(supported)}],
-        )
+    """Charge, record and start ``request.count`` looks, each a generation of its own (grouped by a batch id
+    when there are several); their executions do the rest. Gives the looks started, or the first answer to
+    ``idempotency_key`` (under ``operation``)."""
+    options = _checked_options(request)
     # Photos are checked before anything is charged: a bad input costs nothing. An upload is kept as a presigned
     # GET URL (what the frontend, which shares the table, can show while the upload lives); inline data as sent.
-    user_photo, item_photo = (
-        inputs.accepted(caller.user_id, value, field=field, s3=s3)[1] if value is not None else None
-        for field, value in (("userPhotoUrl", request.user_photo_url), ("itemPhotoUrl", request.item_photo_url))
-    )
+    kept = {field: inputs.accepted(caller.user_id, value, field=field, s3=s3)[1] for field, value in request.photos()}
+    garments = request.garments or ()
     instruction = instructions.instruction(
-        request.mode, request.prompt, aspect_ratio=options.aspect_ratio, style=options.style
+        request.mode,
+        request.prompt,
+        aspect_ratio=options.aspect_ratio,
+        style=options.style,
+        garments=[(item.category, item.photo_type) for item in garments],
     )
+    cost = cost_of(request.mode, request.quality, options.image_size)
+    total = cost * request.count
+    limit = max_in_flight(caller.plan)
+    if request.count > limit:
+        raise InvalidInput(
+            f"count {request.count} is more than the {limit} generations your plan runs at once",
+            details=[{"field": "count", "max": limit}],
+        )
     with (
         db.transaction() as conn,
         idempotency.once(conn, caller.user_id, operation, idempotency_key, request.body()) as attempt,
     ):
         if attempt.replay:
             return attempt.replay
-        if attempt.made:  # the first request started its generation and then crashed before answering
-            found = queries.detail(conn, attempt.made, caller.user_id)
-            if found is None:
+        if attempt.made:  # the first request started its looks and then crashed before answering
+            found = queries.looks(conn, attempt.made, caller.user_id)
+            if not found:
                 raise NotFound("the generation this Idempotency-Key started has been deleted")
             return attempt.done(Started(found, ledger.balance(conn, caller.user_id)))
-        # The user's row lock orders this user's requests, so the in-flight count and the charge agree.
+        # The user's row lock orders this user's requests, so the in-flight count and the charges agree.
         balance = conn.execute("SELECT tokens FROM users WHERE id = %s FOR UPDATE", (caller.user_id,)).fetchone()
         if balance is None:
             raise NotFound("user not found")
-        cost = cost_of(request.mode, request.quality, options.image_size)
-        if balance["tokens"] < cost:
+        if balance["tokens"] < total:
             raise InsufficientTokens(
-                f"this needs {cost} tokens and the balance is {balance['tokens']}",
-                details=[{"required": cost, "balance": balance["tokens"]}],
+                f"this needs {total} tokens and the balance is {balance['tokens']}",
+                details=[{"required": total, "balance": balance["tokens"]}],
             )
-        limit = max_in_flight(caller.plan)
-        if queries.in_flight(conn, caller.user_id) >= limit:
+        if queries.in_flight(conn, caller.user_id) + request.count > limit:
             raise TooManyInFlight(f"at most {limit} generations may run at once on your plan", retry_after_s=10)
-        generation_id = queries.insert_pending(
-            conn,
-            caller.user_id,
-            mode=request.mode,
-            prompt=request.prompt,
-            user_photo_url=user_photo,
-            item_photo_url=item_photo,
-            instruction=instruction,
-        )
-        queries.save_options(
-            conn,
-            generation_id,
-            request.quality,
-            options.aspect_ratio,
-            options.image_size,
-            options.style,
-            request.deadline_s,
-        )
-        charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
-        attempt.link(generation_id)
+        batch_id = uuid4() if request.count > 1 else None
+        made = []
+        for _ in range(request.count):
+            generation_id = queries.insert_pending(
+                conn,
+                caller.user_id,
+                mode=request.mode,
+                prompt=request.prompt,
+                user_photo_url=kept.get("userPhotoUrl"),
+                item_photo_url=kept.get("itemPhotoUrl", kept.get("garments[0].photoUrl")),
+                instruction=instruction,
+            )
+            queries.save_options(
+                conn,
+                generation_id,
+                request.quality,
+                options.aspect_ratio,
+                options.image_size,
+                options.style,
+                request.deadline_s,
+                _kept_garments(request, kept),
+                batch_id,
+            )
+            charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
+            made.append(generation_id)
+        attempt.link(made[0])
+    observability.count("TokensCharged", total, mode=request.mode)
+    started = [generation_id for generation_id in made if _start(generation_id, request.mode, sfn)]
+    if not started:
+        with db.transaction() as conn:
+            attempt.forget(conn)  # the 503 invites a retry: free the key, so the retry starts looks of its own
+        raise ServiceUnavailable("the generation could not be started; your tokens were refunded")
+    with db.transaction() as conn:
+        looks = queries.looks(conn, made[0], caller.user_id)
+        balance_after = charge.balance_after if len(started) == len(made) else ledger.balance(conn, caller.user_id)
+    return attempt.done(Started(looks, balance_after))
+
+
+def _start(generation_id: UUID, mode: str, sfn: Any | None) -> bool:
+    """Start a look's execution; one that cannot start is failed and refunded on its own (its siblings run)."""
     try:
         execution.start(generation_id, client=sfn)
-    except execution.StartFailed as error:
+    except execution.StartFailed:
+        logger.exception("a generation could not be started", extra={"generation_id": str(generation_id)})
         with db.transaction() as conn:
             queries.fail(
                 conn,
@@ -172,17 +255,12 @@ def create(
                 retryable=True,
             )
             refund = ledger.refund_generation(conn, generation_id, note="could not start")
-            # The 503 invites a retry: free the key, so the retry starts a generation of its own.
-            attempt.forget(conn)
-        observability.count("GenerationsFailed", mode=request.mode, reason="start_failed")
+        observability.count("GenerationsFailed", mode=mode, reason="start_failed")
         observability.refunded(refund, "start_failed")
-        raise ServiceUnavailable("the generation could not be started; your tokens were refunded") from error
-    logger.info("generation started", extra={"generation_id": str(generation_id), "mode": request.mode})
-    observability.count("GenerationsStarted", mode=request.mode)
-    observability.count("TokensCharged", -charge.delta, mode=request.mode)
-    found = queries.read_detail(generation_id)
-    assert found is not None
-    return attempt.done(Started(found, charge.balance_after))
+        return False
+    logger.info("generation started", extra={"generation_id": str(generation_id), "mode": mode})
+    observability.count("GenerationsStarted", mode=mode)
+    return True
 
 
 def rerun(
@@ -198,8 +276,19 @@ def rerun(
     """Start a new generation with the inputs of one of the caller's (its mode, prompt, photos, quality and
     options), the ``quality`` and each option given replacing the original's; charged as a new generation."""
     row, extras = get(caller, generation_id)
-    for field, value in (("userPhotoUrl", row.user_photo_url), ("itemPhotoUrl", row.item_photo_url)):
-        if value is not None and uploads.names_an_upload(value, s3=s3):
+    garments = None
+    if extras.garments is not None:  # an outfit (one garment alone is in item_photo_url)
+        garments = tuple(
+            Garment(item.photo_url or "", item.category, item.photo_type) for item in extras.outfit(row.item_photo_url)
+        )
+    original_request = Request(
+        mode=row.mode,
+        user_photo_url=row.user_photo_url,
+        item_photo_url=None if garments else row.item_photo_url,
+        garments=garments,
+    )
+    for field, value in original_request.photos():
+        if uploads.names_an_upload(value, s3=s3):
             _still_there(caller, generation_id, value, field, s3=s3)
     original = Options(extras.aspect_ratio, extras.image_size, extras.style)
     changed = options or Options()
@@ -207,7 +296,8 @@ def rerun(
         mode=row.mode,
         prompt=row.prompt,
         user_photo_url=row.user_photo_url,
-        item_photo_url=row.item_photo_url,
+        item_photo_url=original_request.item_photo_url,
+        garments=garments,
         options=Options(
             changed.aspect_ratio or original.aspect_ratio,
             changed.image_size or original.image_size,
@@ -244,7 +334,7 @@ def image(caller: Principal, generation_id: UUID) -> media.Image:
     row, _ = get(caller, generation_id)
     if row.status != "completed" or row.result_image_base64 is None:
         raise NotFound("this generation has no image (yet)")
-    return media.parse_stored(row.result_image_base64)
+    return media.servable(row.result_image_base64)
 
 
 def _lock_own(conn: db.Connection, caller: Principal, generation_id: UUID) -> str:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     Field,
     StringConstraints,
     model_validator,
@@ -17,6 +18,8 @@ from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
 from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, shown_photo_url
 from imagify.models.rows import (
     ErrorCode,
+    GarmentCategory,
+    GarmentPhotoType,
     GenerationExtrasRow,
     GenerationMode,
     GenerationRow,
@@ -50,28 +53,85 @@ class GenerationOptions(ApiInput):
     ] = None
 
 
-# What each mode needs, and what it does not take (Python names).
-_MODE_NEEDS: dict[GenerationMode, tuple[str, ...]] = {
-    "tryon": ("user_photo_url", "item_photo_url"),
+MAX_GARMENTS = 3
+MAX_LOOKS = 4
+
+
+class GarmentInput(ApiInput):
+    """One garment of an outfit: its photo, checked like any photo, and what it is."""
+
+    photo_url: Annotated[PhotoUrl, Field(description="the garment's photo")]
+    category: Annotated[
+        GarmentCategory | None, Field(description="what it is, so the model knows where it goes (it guesses if absent)")
+    ] = None
+    photo_type: Annotated[
+        GarmentPhotoType | None,
+        Field(
+            description="`flat-lay` (the garment alone), `on-model` (worn by someone else: only the garment is taken)"
+        ),
+    ] = None
+
+
+# Categories worn once (a second would replace the first), and the one-piece that stands for a top and bottom.
+_WORN_ONCE = ("top", "bottom", "one-piece", "shoes")
+
+
+def _wearable(garments: list[GarmentInput]) -> list[GarmentInput]:
+    categories = [garment.category for garment in garments if garment.category is not None]
+    twice = sorted({category for category in categories if category in _WORN_ONCE and categories.count(category) > 1})
+    if twice:
+        raise PydanticCustomError(
+            "outfit", "an outfit takes one {category} at most", {"category": twice[0], "categories": categories}
+        )
+    if "one-piece" in categories and ("top" in categories or "bottom" in categories):
+        raise PydanticCustomError(
+            "outfit", "a one-piece is worn instead of a top and a bottom, not with them", {"categories": categories}
+        )
+    return garments
+
+
+Garments = Annotated[
+    list[GarmentInput],
+    Field(
+        min_length=1,
+        max_length=MAX_GARMENTS,
+        description=f"a whole outfit for `tryon`, 1 to {MAX_GARMENTS} garments (instead of `itemPhotoUrl`); the "
+        "first is kept as the row's `item_photo_url`",
+    ),
+    AfterValidator(_wearable),
+]
+
+# What each mode needs, and what it does not take (Python names; a tuple needs one of its fields).
+_MODE_NEEDS: dict[GenerationMode, tuple[str | tuple[str, ...], ...]] = {
+    "tryon": ("user_photo_url", ("item_photo_url", "garments")),
     "from_prompt": ("prompt",),
     "photo_text": ("user_photo_url", "prompt"),
 }
 _MODE_REFUSES: dict[GenerationMode, tuple[str, ...]] = {
     "tryon": (),
-    "from_prompt": ("user_photo_url", "item_photo_url"),
-    "photo_text": ("item_photo_url",),
+    "from_prompt": ("user_photo_url", "item_photo_url", "garments"),
+    "photo_text": ("item_photo_url", "garments"),
 }
 
 
+def _given(model: object, names: str | tuple[str, ...]) -> bool:
+    return any(getattr(model, name) is not None for name in ((names,) if isinstance(names, str) else names))
+
+
+def _named(names: str | tuple[str, ...]) -> str:
+    return to_camel(names) if isinstance(names, str) else " or ".join(to_camel(name) for name in names)
+
+
 class GenerationInput(ApiInput):
-    """A generation request. `tryon` needs `userPhotoUrl` and `itemPhotoUrl` (`prompt` optional);
-    `from_prompt` needs `prompt` and takes no photo; `photo_text` needs `userPhotoUrl` and `prompt` and
-    takes no `itemPhotoUrl`."""
+    """A generation request. `tryon` needs `userPhotoUrl` and either `itemPhotoUrl` (one garment) or
+    `garments` (an outfit of up to 3; `prompt` optional); `from_prompt` needs `prompt` and takes no photo;
+    `photo_text` needs `userPhotoUrl` and `prompt` and takes no garment. `count` asks for up to 4 looks at once."""
 
     mode: GenerationMode
     prompt: Prompt | None = None
     user_photo_url: Annotated[PhotoUrl | None, Field(description="the person's photo")] = None
     item_photo_url: Annotated[PhotoUrl | None, Field(description="the garment's photo (tryon)")] = None
+    garments: Garments | None = None
     options: GenerationOptions | None = None
     quality: Quality = "standard"
     deadline_seconds: Annotated[
@@ -83,11 +143,22 @@ class GenerationInput(ApiInput):
             "refunded and failed with `errorCode: timed_out`",
         ),
     ] = None
+    count: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=MAX_LOOKS,
+            description=f"how many looks to make, 1 to {MAX_LOOKS}: one generation each, charged, run and refunded "
+            "on its own, grouped by `batchId`",
+        ),
+    ] = 1
 
     @model_validator(mode="after")
     def _fits_mode(self) -> Self:
-        missing = [to_camel(name) for name in _MODE_NEEDS[self.mode] if getattr(self, name) is None]
-        refused = [to_camel(name) for name in _MODE_REFUSES[self.mode] if getattr(self, name) is not None]
+        missing = [_named(names) for names in _MODE_NEEDS[self.mode] if not _given(self, names)]
+        refused = [to_camel(name) for name in _MODE_REFUSES[self.mode] if _given(self, name)]
+        if self.item_photo_url is not None and self.garments is not None:
+            refused.append("itemPhotoUrl with garments (put every garment in garments)")
         problems = []
         if missing:
             problems.append(f"needs {', '.join(missing)}")
@@ -109,6 +180,14 @@ class RerunInput(ApiInput):
         Literal["standard", "high"] | None, Field(description="another quality tier; the original's when absent")
     ] = None
     options: GenerationOptions | None = None
+
+
+class Garment(ApiModel):
+    """A garment a try-on dressed the person in; the first one's photo is the row's `itemPhotoUrl`."""
+
+    photo_url: StoredPhotoUrl
+    category: GarmentCategory | None
+    photo_type: GarmentPhotoType | None
 
 
 class _GenerationFields(ApiModel):
@@ -141,6 +220,10 @@ class _GenerationFields(ApiModel):
         bool | None, Field(description="when `status` is `failed`: whether the same request may succeed later")
     ]
     deadline_at: Annotated[UtcDatetime | None, Field(description="when it must be completed by, if it has a deadline")]
+    garments: Annotated[list[Garment] | None, Field(description="a try-on's garments, in the order given")]
+    batch_id: Annotated[
+        UUID | None, Field(description="the request's batch, when it asked for more than one look (`count`)")
+    ]
     created_at: UtcDatetime
 
     @staticmethod
@@ -166,10 +249,22 @@ class _GenerationFields(ApiModel):
             "aspect_ratio": extras.aspect_ratio,
             "image_size": extras.image_size,
             "deadline_at": extras.deadline_at,
+            "garments": _garments(row, extras),
+            "batch_id": extras.batch_id,
             "error_code": code,
             "retryable": (True if extras.retryable is None else extras.retryable) if failed else None,
             "created_at": row.created_at,
         }
+
+
+def _garments(row: GenerationSummaryRow, extras: GenerationExtrasRow) -> list[Garment] | None:
+    """A try-on's garments as shown (see ``GenerationExtrasRow.outfit``)."""
+    if row.mode != "tryon":
+        return None
+    return [
+        Garment(photo_url=shown_photo_url(item.photo_url), category=item.category, photo_type=item.photo_type)
+        for item in extras.outfit(row.item_photo_url)
+    ]
 
 
 class GenerationSummary(_GenerationFields):
@@ -180,27 +275,57 @@ class GenerationSummary(_GenerationFields):
         return cls(**cls._row_fields(row, extras))
 
 
+# The largest result this answer carries inline (as a data URI): a 1K or 2K result as the row keeps it. A 4K
+# one (up to 4 MiB, 5.6 MB as a data URI) would make every read of the generation that large, so it is left
+# out and read from its image route, which answers up to media.MAX_STORED_BYTES within Lambda's 6 MB.
+MAX_INLINE_IMAGE_CHARS = 2 * 1024 * 1024
+
+
 class Generation(_GenerationFields):
     """A generation, with its result image."""
 
     result_image_base64: Annotated[
-        str | None, Field(description="the result as a base64 data URI, once `status` is `completed`")
+        str | None,
+        Field(
+            description="the result as a base64 data URI, once `status` is `completed`; null when it is larger than "
+            f"{MAX_INLINE_IMAGE_CHARS // (1024 * 1024)} MB as a data URI (a 4K result, say): read `resultImageUrl`"
+        ),
+    ]
+    result_image_url: Annotated[
+        str | None,
+        Field(description="the result's image route (`/generations/{id}/image`, bytes with an ETag), once completed"),
     ]
 
     @classmethod
     def from_row(cls, row: GenerationRow, extras: GenerationExtrasRow) -> Self:
-        return cls(**cls._row_fields(row, extras), result_image_base64=row.result_image_base64)
+        return cls(**cls._row_fields(row, extras), **cls._image_fields(row))
+
+    @staticmethod
+    def _image_fields(row: GenerationRow) -> dict[str, Any]:
+        stored = row.result_image_base64 if row.status == "completed" else None
+        return {
+            "result_image_base64": stored if stored is not None and len(stored) <= MAX_INLINE_IMAGE_CHARS else None,
+            "result_image_url": f"/generations/{row.id}/image" if stored is not None else None,
+        }
 
 
 class GenerationStarted(Generation):
-    """The answer to the request that started a generation: it, and the caller's balance after its charge."""
+    """The answer to the request that started a generation: its first look, every look it started (one unless
+    `count` asked for more), and the caller's balance after their charges."""
 
-    balance_after: Annotated[int, Field(description="the caller's balance after this generation's charge")]
+    balance_after: Annotated[int, Field(description="the caller's balance after this request's charges")]
+    looks: Annotated[
+        list[GenerationSummary], Field(description="every look this request started, this one first (`count` of them)")
+    ]
 
     @classmethod
-    def started(cls, row: GenerationRow, extras: GenerationExtrasRow, *, balance_after: int) -> Self:
+    def started(cls, looks: list[tuple[GenerationRow, GenerationExtrasRow]], *, balance_after: int) -> Self:
+        row, extras = looks[0]
         return cls(
-            **cls._row_fields(row, extras), result_image_base64=row.result_image_base64, balance_after=balance_after
+            **cls._row_fields(row, extras),
+            **cls._image_fields(row),
+            balance_after=balance_after,
+            looks=[GenerationSummary.from_row(*look) for look in looks],
         )
 
 
@@ -208,5 +333,6 @@ class GenerationListQuery(ApiInput):
     mode: GenerationMode | None = None
     status: GenerationStatus | None = None
     saved_to_wardrobe: Annotated[bool | None, Field(description="only saved (true) or unsaved (false)")] = None
+    batch_id: Annotated[UUID | None, Field(description="only the looks of this batch")] = None
     limit: Limit = 20
     cursor: Cursor = None

@@ -168,6 +168,19 @@ ErrorCode = Literal[
 ]
 
 
+GarmentCategory = Literal["top", "bottom", "one-piece", "outerwear", "shoes", "accessory"]
+GarmentPhotoType = Literal["flat-lay", "on-model", "auto"]
+
+
+class GarmentRow(Row):
+    """One garment of a try-on's outfit, as ``generation_options.garments`` keeps it (a JSON array in the order
+    given). The first garment's photo is the seed's ``item_photo_url``, so its ``photo_url`` here is null."""
+
+    photo_url: str | None = None
+    category: GarmentCategory | None = None
+    photo_type: GarmentPhotoType | None = None
+
+
 class GenerationExtrasRow(Row):
     """What the backend keeps of a generation beside the seed's row: its net charge (from the ledger), what it
     was asked for (``generation_options``) and why it failed (``generation_failures``). A generation another
@@ -180,8 +193,16 @@ class GenerationExtrasRow(Row):
     image_size: Literal["1K", "2K", "4K"] | None = None
     style: str | None = None
     deadline_at: NaiveDatetime | None = None
+    garments: tuple[GarmentRow, ...] | None = None
+    batch_id: UUID | None = None
     error_code: ErrorCode | None = None
     retryable: bool | None = None
+
+    def outfit(self, item_photo_url: str | None) -> list[GarmentRow]:
+        """A try-on's garments, each with its photo (the first's is the row's ``item_photo_url``); one made
+        without ``garments`` (one garment, or by another writer) wore the one in ``item_photo_url``."""
+        kept = self.garments or (GarmentRow(),)
+        return [kept[0].model_copy(update={"photo_url": item_photo_url}), *kept[1:]]
 
 
 # --- wardrobe_items ----------------------------------------------------------------------------------
