@@ -86,8 +86,7 @@ openapi: $(VENV)/.synced
 	$(PY) -c "from devstack import template; from tools import openapi; print(openapi.write(template.load('template.yaml')))"
 
 # The layer's requirements.txt is the lock's runtime dependencies, so Lambda runs what the tests ran. boto3,
-# botocore and s3transfer included: the runtime has its own pair, but aws-xray-sdk needs botocore, and a layer
-# with botocore alone would put the runtime's boto3 on a botocore it was not released with.
+# botocore and s3transfer included: the runtime has its own, but the layer pins the versions the tests ran.
 layer-requirements: $(UV)
 	$(UV) export --locked --no-dev --no-emit-project --no-hashes --no-header \
 		-o layers/common/requirements.txt --quiet

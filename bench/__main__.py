@@ -29,7 +29,7 @@ from bench.report import Section
 # which they print) goes to /dev/null while the benchmarks run: formatted as in Lambda, not shown.
 TABLES = sys.stdout
 
-BENCHMARKS = ("payloads", "coldstart", "pyc", "flow", "batch", "contention", "warm")
+BENCHMARKS = ("payloads", "coldstart", "init", "pyc", "flow", "batch", "contention", "warm")
 ROOT = Path(__file__).resolve().parents[1]
 
 

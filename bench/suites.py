@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bench import coldstart, contention, flow, harness, layer, payloads, seed, warm
+from bench import coldstart, contention, flow, harness, init, layer, payloads, seed, warm
 
 if TYPE_CHECKING:
     from bench.__main__ import Run
@@ -67,6 +67,19 @@ def coldstart_step(run: Run) -> None:
         shutil.rmtree(before.root)
         shutil.rmtree(source)
     shutil.rmtree(deployment.root)
+
+
+def init_step(run: Run) -> None:
+    run.seeded(seed.SMALL)
+    cold = _cold(run, "init")
+    stack = run.stack()
+    assert stack.extension is not None
+    functions = sorted(run.template().functions.values(), key=lambda f: f.logical_id)
+    if run.quick:
+        functions = [f for f in functions if f.logical_id in (*coldstart.REPRESENTATIVE, "PricingFunction")]
+    reps = 3 if run.quick else 5
+    figures = init.run(cold, functions, reps, stack.extension.port, _say)
+    run.publish(init.section(figures, reps))
 
 
 def pyc_step(run: Run) -> None:
@@ -156,6 +169,7 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "pyc": pyc_step,
     "flow": flow_step,
     "batch": batch_step,
+    "init": init_step,
     "contention": contention_step,
     "warm": warm_step,
 }

@@ -190,6 +190,10 @@ class Resolver:
         return str(resolved)
 
     def ref(self, name: str) -> Any:
+        if name.endswith(".Alias"):
+            # SAM's alias of a function with AutoPublishAlias. The local stack publishes no versions: an
+            # alias is its function.
+            return self._attributes(name.removesuffix(".Alias"), "Arn")
         if name in self.pseudo:
             return self.pseudo[name]
         if name in self.parameters:

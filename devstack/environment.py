@@ -19,9 +19,9 @@ BASE = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
-    "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "Imagify",
 }
+EXTENSION_PORT = "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
 # Locally the database URL is given directly; the SSM parameter it replaces does not exist.
 REMOVED = ("DATABASE_URL_PARAMETER",)
 
@@ -51,6 +51,7 @@ def function_environment(
     aws_endpoint: str,
     database_url: str,
     shell_env: Mapping[str, str] | None = None,
+    extension_port: int | None = None,
 ) -> dict[str, str]:
     """Variables for the given functions.
 
@@ -76,6 +77,8 @@ def function_environment(
         environment.pop(name, None)
     environment["AWS_ENDPOINT_URL"] = aws_endpoint
     environment["DATABASE_URL"] = database_url
+    if extension_port is not None:  # the local Parameters and Secrets extension (devstack/extension.py)
+        environment[EXTENSION_PORT] = str(extension_port)
     return environment
 
 

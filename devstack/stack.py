@@ -7,8 +7,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from devstack import database, environment
+from devstack import database, environment, extension
 from devstack.aws import LocalAws
 from devstack.output import say
 from devstack.runtime import Runtime
@@ -35,6 +36,7 @@ class Stack:
         self.runtime = Runtime(template)
         self.aws = LocalAws(template, self.runtime, state_dir)
         self.database: database.Database | None = None
+        self.extension: extension.Extension | None = None
         self._exit = ExitStack()
 
     def start(self) -> Stack:
@@ -53,10 +55,18 @@ class Stack:
         self._exit.callback(self.aws.stop)
         self.aws.start()
         self.database = pending.result()
+        clients: dict[str, Any] = {}
+        served = extension.Extension(
+            lambda service: clients.get(service) or clients.setdefault(service, self.aws.client(service)),
+            token=environment.BASE["AWS_SESSION_TOKEN"],
+        )
+        self._exit.callback(served.stop)
+        self.extension = served
         env = environment.function_environment(
             [self.template.function(f) for f in self.function_ids],
             aws_endpoint=self.aws.endpoint,
             database_url=self.database.url,
+            extension_port=served.port,
         )
         self._exit.enter_context(environment.applied(env))
 

@@ -1,6 +1,5 @@
 from imagify.identity import admin
 from imagify.models.admin import AdminStats
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, require_admin, resolver, responses
 
@@ -18,7 +17,6 @@ app = resolver()
     tags=["admin"],
     responses=responses(200, "the figures", errors={403: "`forbidden`: the caller is not an admin", 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def stats() -> AdminStats:
     require_admin(app)
     return AdminStats.model_validate(admin.stats())

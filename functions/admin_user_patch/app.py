@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from imagify.identity import admin
 from imagify.models.admin import AdminUserPatch
 from imagify.models.identity import User
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, require_admin, resolver, responses
 
@@ -25,7 +24,6 @@ app = resolver()
         errors={403: "`forbidden`: the caller is not an admin", 404: NOT_FOUND, 503: UNAVAILABLE},
     ),
 )
-@tracer.capture_method
 def patch_user(user_id: Annotated[UUID, Path()], body: Annotated[AdminUserPatch, Body()]) -> User:
     me = require_admin(app)
     return User.model_validate(admin.change_user(me.user_id, user_id, body.changes()))

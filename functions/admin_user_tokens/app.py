@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from imagify.identity import admin
 from imagify.models.admin import AdminTokenAdjustment
 from imagify.models.identity import User
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, require_admin, resolver, responses
 
@@ -33,7 +32,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def adjust_tokens(user_id: Annotated[UUID, Path()], body: Annotated[AdminTokenAdjustment, Body()]) -> User:
     me = require_admin(app)
     return User.model_validate(admin.adjust_tokens(me.user_id, user_id, body.delta, body.note))

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from imagify.identity import admin
 from imagify.models.common import Cursor, Limit, Page
 from imagify.models.identity import User
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, require_admin, resolver, responses
 
@@ -22,7 +21,6 @@ app = resolver()
         200, "a page of users", errors={403: "`forbidden`: the caller is not an admin", 503: UNAVAILABLE}
     ),
 )
-@tracer.capture_method
 def search_users(
     q: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[Limit, Query()] = 20,

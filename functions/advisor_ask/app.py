@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.advisor import service
 from imagify.models.advisor import AdvisorAnswer, AdvisorInput
-from imagify.observability import tracer
 from imagify.settings import (
     AdvisorCostSettings,
     BedrockSettings,
@@ -40,7 +39,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def ask(body: Annotated[AdvisorInput, Body()], idempotency_key: IdempotencyKey = None) -> Response[AdvisorAnswer]:
     outcome = service.ask(caller(app), body.message, body.user_photo_url, idempotency_key)
     return answer_once(

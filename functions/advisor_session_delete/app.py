@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.advisor import service
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -20,7 +19,6 @@ app = resolver()
     tags=["advisor"],
     responses=responses(204, "deleted", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def delete_session(session_id: Annotated[UUID, Path()]) -> Response[None]:
     service.delete(caller(app).user_id, session_id)
     return Response(status_code=204)

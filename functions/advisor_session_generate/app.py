@@ -8,7 +8,6 @@ from imagify.advisor import service
 from imagify.generations import service as generations
 from imagify.models.advisor import AdvisorGenerateInput
 from imagify.models.generations import GenerationInput, GenerationStarted
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
 from imagify.web import NOT_FOUND, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
@@ -42,7 +41,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def generate(
     session_id: Annotated[UUID, Path()],
     body: Annotated[AdvisorGenerateInput | None, Body()] = None,

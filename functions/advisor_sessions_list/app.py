@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from imagify.advisor import service
 from imagify.models.advisor import AdvisorSession
 from imagify.models.common import Cursor, Limit, Page
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -20,7 +19,6 @@ app = resolver()
     tags=["advisor"],
     responses=responses(200, "a page of advice", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def list_sessions(
     limit: Annotated[Limit, Query()] = 20, cursor: Annotated[Cursor, Query()] = None
 ) -> Page[AdvisorSession]:

@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import auth
 from imagify.models.identity import AuthResult, LoginInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, TokenSettings, require
 from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
@@ -29,7 +28,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def login(body: Annotated[LoginInput, Body()]) -> AuthResult:
     return AuthResult.signed_in(auth.login(body.email, body.password))
 

@@ -1,7 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
 from imagify.identity import auth
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, TokenSettings, require
 from imagify.web import UNAVAILABLE, api_handler, bearer, caller, resolver, responses
 
@@ -18,7 +17,6 @@ app = resolver()
     tags=["auth"],
     responses=responses(204, "signed out", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def logout() -> Response[None]:
     auth.logout(caller(app).user_id, bearer(app))
     return Response(status_code=204)

@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.identity import oidc
 from imagify.models.identity import AuthResult, OAuthInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, OidcSettings, SignupSettings, TokenSettings, require
 from imagify.web import api_handler, resolver, responses
 
@@ -30,7 +29,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def sign_in(
     provider: Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,50}$")], body: Annotated[OAuthInput, Body()]
 ) -> AuthResult:

@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import auth
 from imagify.models.identity import AccessTokenResult, RefreshInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, TokenSettings, require
 from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
@@ -19,7 +18,6 @@ app = resolver()
     tags=["auth"],
     responses=responses(200, "a new access token", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def refresh(body: Annotated[RefreshInput, Body()]) -> AccessTokenResult:
     access = auth.refresh(body.session_token)
     return AccessTokenResult(access_token=access.token, expires_at=access.expires_at)

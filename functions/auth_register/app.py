@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import auth
 from imagify.models.identity import AuthResult, RegisterInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, SignupSettings, TokenSettings, require
 from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
@@ -26,7 +25,6 @@ app = resolver()
         errors={409: "`email_taken`: an account with this email exists", 503: UNAVAILABLE},
     ),
 )
-@tracer.capture_method
 def register(body: Annotated[RegisterInput, Body()]) -> Response[AuthResult]:
     signed_in = auth.register(body.email, body.password, body.name)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=AuthResult.signed_in(signed_in))

@@ -17,14 +17,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from imagify.errors import Unauthorized
 from imagify.identity.authorizer import authenticate
 from imagify.identity.principal import bearer_token
-from imagify.observability import logger, tracer
+from imagify.observability import logger
 from imagify.settings import DatabaseSettings, TokenSettings, require
 
 require(DatabaseSettings, TokenSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayAuthorizerRequestEvent)
 def handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict[str, Any]:
     try:

@@ -5,14 +5,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagify import cleanup
-from imagify.observability import logger, tracer
+from imagify.observability import logger
 from imagify.settings import DatabaseSettings, FlowSettings, StorageSettings, require
 
 require(DatabaseSettings, StorageSettings, FlowSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     counts = cleanup.run().as_dict()
     logger.info("cleanup done", extra={"counts": counts})

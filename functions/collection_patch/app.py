@@ -4,7 +4,6 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.models.wardrobe import CollectionPatch, CollectionWithCover
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import collections
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
@@ -20,7 +19,6 @@ app = resolver()
     tags=["wardrobe"],
     responses=responses(200, "the collection, changed", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def patch_collection(
     collection_id: Annotated[UUID, Path()], body: Annotated[CollectionPatch, Body()]
 ) -> CollectionWithCover:

@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.models.wardrobe import CollectionInput, CollectionWithCover
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import collections
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
@@ -20,7 +19,6 @@ app = resolver()
     tags=["wardrobe"],
     responses=responses(201, "created", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def create_collection(body: Annotated[CollectionInput, Body()]) -> Response[CollectionWithCover]:
     row = collections.create(caller(app).user_id, body.name, body.cover_image_base64)
     return Response(

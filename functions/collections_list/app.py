@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from imagify.models.common import Cursor, Limit, Page
 from imagify.models.rows import WardrobeCollectionRow
 from imagify.models.wardrobe import Collection, CollectionWithCover
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import collections
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
@@ -21,7 +20,6 @@ app = resolver()
     tags=["wardrobe"],
     responses=responses(200, "a page of collections", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def list_collections(
     include: Annotated[Literal["cover"] | None, Query(description="`cover` adds each cover image")] = None,
     limit: Annotated[Limit, Query()] = 20,

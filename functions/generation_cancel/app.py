@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
 from imagify.models.generations import Generation
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -24,7 +23,6 @@ app = resolver()
         errors={404: NOT_FOUND, 409: "`conflict`: the generation has already finished", 503: UNAVAILABLE},
     ),
 )
-@tracer.capture_method
 def cancel_generation(generation_id: Annotated[UUID, Path()]) -> Generation:
     return Generation.from_row(*service.cancel(caller(app), generation_id))
 

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -23,7 +22,6 @@ app = resolver()
     tags=["generations"],
     responses=responses(204, "deleted", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def delete_generation(generation_id: Annotated[UUID, Path()]) -> Response[None]:
     service.delete(caller(app), generation_id)
     return Response(status_code=204)

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
 from imagify.models.generations import Generation
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -23,7 +22,6 @@ app = resolver()
     tags=["generations"],
     responses=responses(200, "the generation", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def get_generation(generation_id: Annotated[UUID, Path()]) -> Generation:
     return Generation.from_row(*service.get(caller(app), generation_id))
 

@@ -4,7 +4,6 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
@@ -19,7 +18,6 @@ app = resolver()
     tags=["generations"],
     responses=IMAGE_RESPONSES,
 )
-@tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(generation_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
     return image_response(app, lambda: service.image(caller(app), generation_id))

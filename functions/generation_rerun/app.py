@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.generations import service
 from imagify.models.generations import GenerationStarted, RerunInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
 from imagify.web import KEY_IN_FLIGHT, NOT_FOUND, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
@@ -38,7 +37,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def rerun_generation(
     generation_id: Annotated[UUID, Path()],
     body: Annotated[RerunInput | None, Body()] = None,

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.models.wardrobe import SaveToWardrobeInput, WardrobeItem
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
@@ -31,7 +30,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def save_generation(
     generation_id: Annotated[UUID, Path()], body: Annotated[SaveToWardrobeInput, Body()]
 ) -> Response[WardrobeItem]:

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.generations import service
 from imagify.models.generations import GenerationInput, GenerationStarted
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
 from imagify.web import KEY_IN_FLIGHT, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
@@ -87,7 +86,6 @@ EXAMPLES: dict[str, Any] = {
         },
     ),
 )
-@tracer.capture_method
 def create_generation(
     body: Annotated[GenerationInput, Body(openapi_examples=EXAMPLES)], idempotency_key: IdempotencyKey = None
 ) -> Response[GenerationStarted]:

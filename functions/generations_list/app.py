@@ -7,7 +7,6 @@ from imagify.generations import queries
 from imagify.models.common import Cursor, Limit, Page
 from imagify.models.generations import GenerationSummary
 from imagify.models.rows import GenerationMode, GenerationStatus
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -26,7 +25,6 @@ app = resolver()
     tags=["generations"],
     responses=responses(200, "a page of generations", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def list_generations(
     mode: Annotated[GenerationMode | None, Query()] = None,
     status: Annotated[GenerationStatus | None, Query()] = None,

@@ -2,7 +2,6 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from imagify import health
 from imagify.models.health import Health, MigrationCounts
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, app_settings, require
 from imagify.web import api_handler, resolver
 
@@ -17,7 +16,6 @@ app = resolver()
     tags=["service"],
     responses={200: {"description": "healthy"}, 503: {"description": "degraded"}},
 )
-@tracer.capture_method
 def get_health() -> Response[Health]:
     report = health.check()
     migrations = report.migrations

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import profile
 from imagify.models.identity import MeDeleteInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, StorageSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -27,7 +26,6 @@ app = resolver()
         errors={403: "`forbidden`: the password is missing or wrong", 404: NOT_FOUND, 503: UNAVAILABLE},
     ),
 )
-@tracer.capture_method
 def delete_me(body: Annotated[MeDeleteInput | None, Body()] = None) -> Response[None]:
     profile.delete_me(caller(app).user_id, body.password if body else None)
     return Response(status_code=204)

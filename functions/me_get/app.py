@@ -1,6 +1,5 @@
 from imagify.identity import profile
 from imagify.models.identity import User
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -15,7 +14,6 @@ app = resolver()
     tags=["me"],
     responses=responses(200, "the caller's profile", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def get_me() -> User:
     return User.model_validate(profile.me(caller(app).user_id))
 

@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import profile
 from imagify.models.identity import MePatchInput, User
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -19,7 +18,6 @@ app = resolver()
     tags=["me"],
     responses=responses(200, "the profile, changed", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def patch_me(body: Annotated[MePatchInput, Body()]) -> User:
     return User.model_validate(profile.update_me(caller(app).user_id, body.changes()))
 

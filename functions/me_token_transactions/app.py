@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from imagify.identity import profile
 from imagify.models.common import Cursor, Limit, Page
 from imagify.models.identity import TokenTransaction
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -22,7 +21,6 @@ app = resolver()
     tags=["me"],
     responses=responses(200, "a page of the ledger", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def list_transactions(
     limit: Annotated[Limit, Query()] = 20, cursor: Annotated[Cursor, Query()] = None
 ) -> Page[TokenTransaction]:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagify import migrator
-from imagify.observability import logger, tracer
+from imagify.observability import logger
 from imagify.settings import DatabaseSettings, require
 
 require(DatabaseSettings)
@@ -21,7 +21,6 @@ class MigrateEvent(BaseModel):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @event_parser(model=MigrateEvent)
 def handler(event: MigrateEvent, context: LambdaContext) -> dict[str, list[str]]:
     report = migrator.run(event.action)

@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import verification
 from imagify.models.identity import PasswordResetConfirmInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
@@ -20,7 +19,6 @@ app = resolver()
     tags=["auth"],
     responses=responses(204, "password changed, sessions ended", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def confirm_reset(body: Annotated[PasswordResetConfirmInput, Body()]) -> Response[None]:
     verification.reset_password(body.email, body.token, body.new_password)
     return Response(status_code=204)

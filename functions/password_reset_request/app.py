@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import verification
 from imagify.models.identity import PasswordResetRequestInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, EmailSettings, require
 from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
@@ -20,7 +19,6 @@ app = resolver()
     tags=["auth"],
     responses=responses(202, "a link is on its way if the account exists", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def request_reset(body: Annotated[PasswordResetRequestInput, Body()]) -> Response[None]:
     verification.request_password_reset(body.email)
     return Response(status_code=202)

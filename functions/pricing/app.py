@@ -8,7 +8,6 @@ from imagify.models.pricing import (
     Qualities,
     QualityTier,
 )
-from imagify.observability import tracer
 from imagify.settings import AdvisorCostSettings, CorsSettings, pricing_settings, require
 from imagify.web import api_handler, resolver, responses
 
@@ -26,7 +25,6 @@ app = resolver()
     tags=["service"],
     responses=responses(200, "the prices"),
 )
-@tracer.capture_method
 def get_pricing() -> Pricing:
     settings = pricing_settings()
     tiers = {

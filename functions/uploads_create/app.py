@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify import uploads
 from imagify.models.uploads import UploadInput, UploadTicket
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, StorageSettings, require
 from imagify.web import (
     KEY_IN_FLIGHT,
@@ -39,7 +38,6 @@ app = resolver()
         },
     ),
 )
-@tracer.capture_method
 def create_upload(
     body: Annotated[UploadInput, Body()], idempotency_key: IdempotencyKey = None
 ) -> Response[UploadTicket]:

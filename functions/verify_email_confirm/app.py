@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.identity import verification
 from imagify.models.identity import User, UserEnvelope, VerifyEmailConfirmInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import UNAVAILABLE, api_handler, resolver, responses
 
@@ -19,7 +18,6 @@ app = resolver()
     tags=["auth"],
     responses=responses(200, "the user, verified", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def confirm(body: Annotated[VerifyEmailConfirmInput, Body()]) -> UserEnvelope:
     return UserEnvelope(user=User.model_validate(verification.confirm_email(body.email, body.token)))
 

@@ -1,7 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
 from imagify.identity import profile, verification
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, EmailSettings, require
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
@@ -16,7 +15,6 @@ app = resolver()
     tags=["auth"],
     responses=responses(202, "a link is on its way", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def request_verification() -> Response[None]:
     verification.request_email_verification(profile.me(caller(app).user_id))
     return Response(status_code=202)

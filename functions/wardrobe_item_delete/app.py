@@ -4,7 +4,6 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
@@ -20,7 +19,6 @@ app = resolver()
     tags=["wardrobe"],
     responses=responses(204, "deleted", errors={404: NOT_FOUND, 503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def delete_item(item_id: Annotated[UUID, Path()]) -> Response[None]:
     items.delete(caller(app).user_id, item_id)
     return Response(status_code=204)

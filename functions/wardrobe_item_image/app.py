@@ -4,7 +4,6 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify import media
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
@@ -20,7 +19,6 @@ app = resolver()
     tags=["wardrobe"],
     responses=IMAGE_RESPONSES,
 )
-@tracer.capture_method
 # No return annotation on purpose: Powertools would validate the image bytes as a JSON body.
 def get_image(item_id: Annotated[UUID, Path()]):  # type: ignore[no-untyped-def]
     return image_response(app, lambda: media.servable(items.get(caller(app).user_id, item_id).image_base64))

@@ -4,7 +4,6 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from imagify.models.wardrobe import WardrobeItem, WardrobeItemPatch
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
@@ -24,7 +23,6 @@ app = resolver()
         errors={404: "`not_found`: no such item, or collection, of the caller's", 503: UNAVAILABLE},
     ),
 )
-@tracer.capture_method
 def patch_item(item_id: Annotated[UUID, Path()], body: Annotated[WardrobeItemPatch, Body()]) -> WardrobeItem:
     return WardrobeItem.model_validate(items.update(caller(app).user_id, item_id, body.changes()))
 

@@ -4,7 +4,6 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.models.wardrobe import WardrobeItem, WardrobeItemInput
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
@@ -22,7 +21,6 @@ app = resolver()
         201, "kept in the wardrobe", errors={404: "`not_found`: no such collection of the caller's", 503: UNAVAILABLE}
     ),
 )
-@tracer.capture_method
 def create_item(body: Annotated[WardrobeItemInput, Body()]) -> Response[WardrobeItem]:
     row = items.create(
         caller(app).user_id,

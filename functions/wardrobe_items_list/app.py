@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from imagify.models.common import Cursor, Limit, Page
 from imagify.models.wardrobe import WardrobeItemSummary
-from imagify.observability import tracer
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
@@ -24,7 +23,6 @@ app = resolver()
     tags=["wardrobe"],
     responses=responses(200, "a page of items", errors={503: UNAVAILABLE}),
 )
-@tracer.capture_method
 def list_items(
     collection_id: Annotated[UUID | None, Query(alias="collectionId")] = None,
     tag: Annotated[str | None, Query(min_length=1, max_length=40)] = None,

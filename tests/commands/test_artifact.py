@@ -43,15 +43,26 @@ LINUX_CP313 = {
     "os_name": "posix",
 }
 
-# Runs in the built function's interpreter: the paths Lambda puts first, the handler's import, boto3's, and
-# where every loaded module came from.
+# Runs in the built function's interpreter: the paths Lambda puts first, the handler's import, what it loaded,
+# the SnapStart hooks it registered (the runtime's snapshot_restore_py, stood in for), boto3's import, and where
+# every loaded module came from.
 PROBE = r"""
-import importlib, json, sys
+import importlib, json, os, sys, types
 task_root, layer, module_name, attribute = sys.argv[1:]
 stdlib = list(sys.path)
 sys.path[:0] = [task_root, layer]
+hooks = {"before": [], "after": []}
+runtime_hooks = types.ModuleType("snapshot_restore_py")
+runtime_hooks.register_before_snapshot = lambda f, *a, **k: hooks["before"].append(f)
+runtime_hooks.register_after_restore = lambda f, *a, **k: hooks["after"].append(f)
+sys.modules["snapshot_restore_py"] = runtime_hooks
 module = importlib.import_module(module_name)
 handler = getattr(module, attribute, None)
+HEAVY = ("boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "google.genai", "PIL")
+at_init = [name for name in HEAVY if name in sys.modules]
+for hook in hooks["before"] + hooks["after"]:
+    hook()
+primed = [name for name in HEAVY if name in sys.modules]
 import boto3  # what the first call to an AWS service imports, if the handler's module has not
 files = {name: getattr(m, "__file__", None) for name, m in list(sys.modules.items())}
 outside = sorted(
@@ -61,7 +72,8 @@ outside = sorted(
 aws = {name: (sys.modules[name].__version__, files[name]) for name in ("boto3", "botocore", "s3transfer")
        if name in sys.modules}
 print(json.dumps({"callable": callable(handler), "module": module.__file__, "outside": outside, "aws": aws,
-                  "path": sys.path}))
+                  "path": sys.path, "at_init": at_init, "primed": primed,
+                  "hooks": {when: len(registered) for when, registered in hooks.items()}}))
 """
 
 
@@ -115,12 +127,14 @@ def _lambda_environment(function: Function, task_root: Path) -> dict[str, str]:
     return env
 
 
-def _import(python: str, function: Function, task_root: Path) -> tuple[Function, subprocess.CompletedProcess[str]]:
+def _import(
+    python: str, function: Function, task_root: Path, init: str = "on-demand"
+) -> tuple[Function, subprocess.CompletedProcess[str]]:
     module, _, attribute = function.handler.rpartition(".")
     result = subprocess.run(
         [python, "-I", "-S", "-c", PROBE, str(task_root), str(LAYER), module, attribute],
         cwd=task_root,  # Lambda's working directory is the task root
-        env=_lambda_environment(function, task_root),
+        env=_lambda_environment(function, task_root) | {"AWS_LAMBDA_INITIALIZATION_TYPE": init},
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -167,6 +181,8 @@ def test_every_handler_imports_from_the_function_and_the_layer_alone(
             problems.append(f"modules from outside the function, the layer and the stdlib: {probe['outside'][:5]}")
         if probe["path"][:2] != [task_root, str(LAYER)]:
             problems.append(f"sys.path starts {probe['path'][:3]}")
+        if probe["at_init"] or probe["hooks"] != {"before": 0, "after": 0}:
+            problems.append(f"at init: loaded {probe['at_init']}, SnapStart hooks {probe['hooks']} (expected none)")
         if not {"boto3", "botocore"} <= probe["aws"].keys():
             problems.append(f"boto3 and botocore were not both imported: {probe['aws']}")
         for name, (version, file) in probe["aws"].items():
@@ -177,6 +193,29 @@ def test_every_handler_imports_from_the_function_and_the_layer_alone(
 
     assert failures == {}
     assert len(results) == len(template.functions) > 0
+
+
+def test_under_snapstart_every_function_primes_before_the_snapshot_and_refreshes_after_a_restore(
+    built: Path, template: Template, python: str
+) -> None:
+    # Given each built function initialised as SnapStart does (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start)
+    functions = [(function, built / function.logical_id, "snap-start") for function in template.functions.values()]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda args: _import(python, *args), functions))
+
+    # Then each registered one hook before the snapshot and one after a restore, and both ran; nothing heavy was
+    # loaded by the init itself, and only Generate's priming loads google-genai and Pillow (its first call's)
+    failures: dict[str, object] = {}
+    for function, result in results:
+        if result.returncode != 0:
+            failures[function.logical_id] = result.stderr.strip().splitlines()[-3:]
+            continue
+        probe: dict[str, Any] = json.loads(result.stdout)
+        expected = ["google.genai", "PIL"] if function.logical_id == "GenerationGenerateFunction" else []
+        seen = (probe["hooks"], probe["at_init"], probe["primed"])
+        if seen != ({"before": 1, "after": 1}, [], expected):
+            failures[function.logical_id] = seen
+    assert failures == {}
 
 
 def test_the_layer_ships_the_locked_boto3_botocore_and_s3transfer(built: Path) -> None:

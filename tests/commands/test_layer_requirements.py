@@ -1,9 +1,8 @@
 """The layer's requirements.txt pins boto3, botocore and s3transfer as the lock does.
 
 Lambda's python3.13 runtime has its own boto3 and botocore in /var/runtime, but the layer comes first on
-sys.path. aws-xray-sdk needs botocore: a layer without it would get the newest botocore from PyPI at build
-time, and the runtime's boto3 would then run on a botocore it was not released with. So the layer ships the
-locked trio, the versions the tests ran.
+sys.path: the layer ships the locked trio, the versions the tests ran, so a function never runs the runtime's
+boto3 on another botocore.
 """
 
 from __future__ import annotations

@@ -205,7 +205,6 @@ def test_the_handler_environment_points_at_the_local_stack():
     assert "DATABASE_URL_PARAMETER" not in env
     assert env["AWS_ACCESS_KEY_ID"] == "testing"
     assert env["AWS_DEFAULT_REGION"] == "us-east-1"
-    assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
     assert env["STATE_MACHINE_ARN"] == template.state_machines["GenerationStateMachine"].arn
     assert env["UPLOADS_BUCKET"] == "from-the-shell"  # a declared variable, overridden from the shell
     assert "HOME" not in env  # undeclared shell variables are not part of it

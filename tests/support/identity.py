@@ -19,7 +19,6 @@ UPLOADS_BUCKET = "imagify-test-uploads"
 # providers, mail to the terminal, moto's credentials, no tracing.
 FUNCTION_ENV: dict[str, str | None] = {
     "JWT_KEYS": JWT_KEYS,
-    "POWERTOOLS_TRACE_DISABLED": "true",
     "EMAIL_DELIVERY": "log",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

@@ -7,10 +7,6 @@ from pathlib import Path
 
 import pytest
 
-# The X-Ray SDK (under Powertools' Tracer) opens its UDP emitter's socket when it is imported, sending nothing:
-# import it here, before sockets are disabled, so a test that is the first to import a function still runs.
-import imagify.observability  # noqa: F401
-
 UNIT = Path(__file__).resolve().parent
 
 

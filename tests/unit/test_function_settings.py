@@ -20,8 +20,22 @@ from tests.support.settings import groups
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load(ROOT / "template.yaml")
 FUNCTIONS = sorted(TEMPLATE.functions)
-# What every function gets from the template's Globals: the stage and Powertools' logging and metrics.
-EVERY_FUNCTION = {"STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+# What every function gets from the template's Globals: the stage, Powertools' logging and metrics, and the
+# configuration of the Parameters and Secrets extension (a layer of every function; imagify.secrets asks it).
+EXTENSION = {
+    "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT",
+    "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED",
+    "SSM_PARAMETER_STORE_TTL",
+    "SECRETS_MANAGER_TTL",
+    "PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL",
+}
+EVERY_FUNCTION = {
+    "STAGE",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+    *EXTENSION,
+}
 IN_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME"
 
 
@@ -67,8 +81,6 @@ def _as_in_lambda(monkeypatch: pytest.MonkeyPatch, function: Function, *, withou
         if name != without:
             monkeypatch.setenv(name, value)
     monkeypatch.setenv(IN_LAMBDA, function.name)
-    # Powertools would trace in Lambda, and X-Ray's emitter opens a UDP socket (the local stack disables it too).
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     reset_application_caches()
 
 

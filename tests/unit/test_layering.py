@@ -26,6 +26,8 @@ INFRASTRUCTURE = (
     "observability",
     "errors",
     "clock",
+    "secrets",
+    "lifecycle",
 )
 SDKS = ("boto3", "botocore", "google", "psycopg")
 # A statement's start, as our SQL writes it (upper case keywords, then what they act on).

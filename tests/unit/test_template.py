@@ -55,11 +55,36 @@ def test_every_function_has_a_handler_and_an_event(logical_id: str):
     assert events, f"{logical_id}: no sample event under events/{code.name}/"
 
 
+def test_every_function_has_the_parameters_and_secrets_extension_of_its_region_and_snapstart():
+    template = _template()
+    function_globals = template["Globals"]["Function"]
+    # The region's layer from the mapping, unless the deployment names one
+    [extension] = function_globals["Layers"][1:]
+    assert extension == {
+        "Fn::If": [
+            "HasOwnExtensionLayer",
+            {"Ref": "ParamsAndSecretsLayerArn"},
+            {"Fn::FindInMap": ["ParamsAndSecretsExtension", {"Ref": "AWS::Region"}, "Arn"]},
+        ]
+    }
+    for region, entry in template["Mappings"]["ParamsAndSecretsExtension"].items():
+        assert entry["Arn"].startswith(f"arn:aws:lambda:{region}:"), region
+        assert ":layer:AWS-Parameters-and-Secrets-Lambda-Extension:" in entry["Arn"], region
+    assert "us-east-1" in template["Mappings"]["ParamsAndSecretsExtension"]
+    # SnapStart on a published version, invoked through its alias by the API, the state machine and the schedule
+    assert function_globals["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function_globals["AutoPublishAlias"] == "live"
+    substitutions = template["Resources"]["GenerationStateMachine"]["Properties"]["DefinitionSubstitutions"]
+    assert all(value == {"Ref": f"{value['Ref'].split('.')[0]}.Alias"} for value in substitutions.values())
+    authorizer = template["Resources"]["ImagifyApi"]["Properties"]["Auth"]["Authorizers"]["TokenAuthorizer"]
+    assert authorizer["FunctionArn"] == {"Ref": "AuthorizerFunction.Alias"}
+
+
 def test_functions_use_the_shared_layer_and_python_3_13():
     template = _template()
     function_globals = template["Globals"]["Function"]
     assert function_globals["Runtime"] == "python3.13"
-    assert function_globals["Layers"] == [{"Ref": "CommonLayer"}]
+    assert function_globals["Layers"][0] == {"Ref": "CommonLayer"}
     layer = template["Resources"]["CommonLayer"]
     assert layer["Metadata"]["BuildMethod"] == "python3.13"
     assert (ROOT / layer["Properties"]["ContentUri"] / "imagify" / "__init__.py").is_file()

@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 
-from imagify import clients
+from imagify import clients, secrets
 from imagify.settings import DatabaseSettings, database_settings
 
 Connection = psycopg.Connection[DictRow]
@@ -56,10 +56,7 @@ def _resolve_url(settings: DatabaseSettings) -> str:
     if settings.database_url:
         return settings.database_url
     if settings.database_url_parameter:
-        # Imported here so that functions never touching SSM don't pay for boto3 at cold start.
-        from aws_lambda_powertools.utilities.parameters import get_parameter
-
-        return str(get_parameter(settings.database_url_parameter, decrypt=True, max_age=300))
+        return secrets.parameter(settings.database_url_parameter)
     raise DatabaseUnavailable("neither DATABASE_URL nor DATABASE_URL_PARAMETER is configured")
 
 

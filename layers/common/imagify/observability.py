@@ -1,4 +1,10 @@
-"""Powertools' logger and tracer, one of each per execution environment, and CloudWatch metrics.
+"""Powertools' logger, one per execution environment, and CloudWatch metrics.
+
+Tracing is Lambda's, API Gateway's and Step Functions' own active tracing (``Tracing: Active`` in the template):
+each invocation's segments (initialization, invocation, overhead) are recorded with no SDK in the function, and
+every log line carries the request's ``xray_trace_id`` (Powertools reads it from ``_X_AMZN_TRACE_ID``) and
+``correlation_id``, so a trace and its logs find each other. No in-process spans: the X-Ray SDK cost ~80 ms at
+every cold start, loaded botocore into every function, and AWS ends its support on 2027-02-25.
 
 Metrics are written in the embedded metric format in the ``Imagify`` namespace, one line per data point:
 each point is flushed at once with its own dimensions, so a task function that emits a metric and then
@@ -7,15 +13,10 @@ raises still gets it recorded.
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger(service="imagify")
-# Only boto3 calls are patched (S3, Step Functions, SSM, Secrets Manager, Bedrock): X-Ray's default patches
-# every library it knows that is installed, which imported requests, sqlite3 and psycopg in every function
-# at cold start (~25 ms; ~85 ms for a function with no database), and wrapped each psycopg connection in a
-# proxy that traced nothing, since ``conn.execute`` bypasses its cursor (see docs/performance.md).
-tracer = Tracer(service="imagify", patch_modules=("botocore",))
 
 NAMESPACE = "Imagify"
 

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from imagify.observability import logger, tracer
+from imagify import lifecycle
+from imagify.observability import logger
 
 
 class GenerationTask(BaseModel):
@@ -29,10 +30,10 @@ TaskHandler = Callable[[GenerationTask, Any], dict[str, Any]]
 
 
 def task_handler(function: TaskHandler) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """Parse the state's input, tag the logs with the generation, trace it; errors propagate by name."""
+    """Parse the state's input and tag the logs with the generation; errors propagate by name."""
+    lifecycle.prime(lifecycle.build_models)
 
     @logger.inject_lambda_context(clear_state=True)
-    @tracer.capture_lambda_handler
     @wraps(function)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         task = GenerationTask.model_validate(event)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from imagify import secrets
 from imagify.clients import cached
 from imagify.settings import IdentitySettings, identity_settings
 
@@ -45,9 +46,7 @@ def _load(settings: IdentitySettings) -> KeyRing:
     if settings.jwt_keys:
         return parse(settings.jwt_keys)
     if settings.jwt_keys_secret_id:
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
-        return parse(str(get_secret(settings.jwt_keys_secret_id, max_age=300)))
+        return parse(secrets.secret(settings.jwt_keys_secret_id))
     raise KeyConfigurationError("neither JWT_KEYS nor JWT_KEYS_SECRET_ID is configured")
 
 

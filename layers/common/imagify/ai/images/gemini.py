@@ -12,6 +12,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
+from imagify import secrets
 from imagify.ai.images.protocol import (
     ANSWERED_WITH_TEXT,
     BLOCKED,
@@ -50,9 +51,7 @@ def _api_key(settings: AiSettings) -> str:
     if settings.gemini_api_key:
         return settings.gemini_api_key
     if settings.gemini_api_key_secret_id:
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
-        return str(get_secret(settings.gemini_api_key_secret_id, max_age=300))
+        return secrets.secret(settings.gemini_api_key_secret_id)
     raise GeminiUnavailable("no Gemini API key is configured")
 
 

@@ -1,0 +1,171 @@
+"""Init and first request of every function, from the artifact ``make build`` makes, on python3.13.
+
+Each sample is a fresh ``python3.13 -I -S -B`` with ``sys.path`` as Lambda's (the built function, then the built
+layer) and Lambda's environment (the template's variables, the local stack's AWS, its Parameters and Secrets
+extension, Postgres on a local socket). Side by side in one run, per function:
+
+- *init*: ``import app``, against the bare import of what every API function cannot avoid (Powertools'
+  resolver, pydantic, psycopg, PyJWT; for Generate, google-genai too), each in its own interpreter;
+- *first* request after init against a *warm* one (the median of the next three), on demand;
+- the same under SnapStart as Lambda runs it: init, the before-snapshot hooks (*prime*, free at restore), the
+  after-restore hooks, then the first request after the restore against a warm one.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from bench import coldstart, layer, stats
+from bench.report import Section
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / ".aws-sam" / "build"
+CHILD = Path(__file__).resolve().parent / "_initchild.py"
+UNAVOIDABLE = ["aws_lambda_powertools.event_handler", "pydantic", "psycopg", "jwt"]
+WITH_GENAI = [*UNAVOIDABLE, "google.genai"]
+WARM = 3
+
+
+def python313() -> str:
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    found = [os.environ.get("PYTHON313", ""), *sorted(glob.glob(str(pyenv / "versions/3.13*/bin/python3.13")))]
+    for candidate in filter(None, found):
+        if Path(candidate).exists():
+            return candidate
+    raise RuntimeError("no python3.13 (set PYTHON313): the init benchmark runs the built artifact on it")
+
+
+def ensure_build(say: Any) -> None:
+    if not (BUILD / "CommonLayer" / "python" / "imagify").is_dir():
+        say("  make build (the artifact the init benchmark runs) ...")
+        subprocess.run(["make", "--no-print-directory", "build"], cwd=ROOT, check=True, capture_output=True)
+
+
+@dataclass
+class Figures:
+    function: str
+    init_ms: list[float] = field(default_factory=list)
+    bare_ms: list[float] = field(default_factory=list)
+    first_ms: list[float] = field(default_factory=list)
+    warm_ms: list[float] = field(default_factory=list)
+    snap_init_ms: list[float] = field(default_factory=list)
+    prime_ms: list[float] = field(default_factory=list)
+    restored_first_ms: list[float] = field(default_factory=list)
+    restored_warm_ms: list[float] = field(default_factory=list)
+    loaded_at_init: set[str] = field(default_factory=set)
+    outcomes: set[str] = field(default_factory=set)
+
+
+def _child(python: str, args: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
+        done = subprocess.run(
+            [python, "-I", "-S", "-B", str(CHILD), json.dumps({**args, "out": out.name})],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        text = out.read()
+    if done.returncode != 0 or not text:
+        raise RuntimeError(f"init of {args.get('name')} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    report: dict[str, Any] = json.loads(text)
+    return report
+
+
+def run(cold: coldstart.ColdStarts, functions: list[Any], reps: int, extension_port: int, say: Any) -> list[Figures]:
+    python = python313()
+    ensure_build(say)
+    built_layer = str(BUILD / "CommonLayer" / "python")
+    found = {f.logical_id: Figures(f.logical_id) for f in functions}
+    deployment = layer.Deployment(root=BUILD)  # (its paths are overridden: the build's are per function)
+    for rep in range(reps):
+        for function in functions:
+            figures = found[function.logical_id]
+            task = str(BUILD / function.logical_id)
+            env = cold.environment(function, deployment) | {
+                "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(extension_port),
+                "LAMBDA_TASK_ROOT": task,
+            }
+            bare = WITH_GENAI if function.logical_id == "GenerationGenerateFunction" else UNAVOIDABLE
+            base = {"task": task, "layer": built_layer, "name": function.name, "memory": function.memory_size}
+            figures.bare_ms.append(_child(python, {**base, "bare": bare}, env)["init_s"] * 1000)
+            args = {**base, "handler": function.handler, "event": str(coldstart.first_event(function.code_uri))}
+            on_demand = _child(python, {**args, "warm": WARM}, env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand"})
+            figures.init_ms.append(on_demand["init_s"] * 1000)
+            figures.first_ms.append(on_demand["first_s"] * 1000)
+            figures.warm_ms.append(on_demand["warm_s"] * 1000)
+            figures.loaded_at_init.update(on_demand["loaded_at_init"])
+            figures.outcomes.update(on_demand["outcomes"])
+            snap = _child(python, {**args, "warm": WARM}, env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"})
+            figures.snap_init_ms.append(snap["init_s"] * 1000)
+            figures.prime_ms.append(snap["prime_s"] * 1000)
+            figures.restored_first_ms.append((snap["restore_s"] + snap["first_s"]) * 1000)
+            figures.restored_warm_ms.append(snap["warm_s"] * 1000)
+        say(f"  init: round {rep + 1}/{reps} done")
+    return list(found.values())
+
+
+def _ratio(value: list[float], base: list[float]) -> str:
+    return f"{median(value) / median(base):.2f}x" if value and base and median(base) > 0 else "-"
+
+
+def section(figures: list[Figures], reps: int) -> Section:
+    out = Section("init", "Init and first request, from the build")
+    out.paragraph(
+        f"{reps} samples per function, each a fresh `python3.13 -I -S -B` running the artifact `make build` made "
+        "(`.aws-sam/build`: the function, then the layer, hash-based bytecode), with Lambda's environment and the "
+        "template's variables, secrets from the local Parameters and Secrets extension (moto behind it), Postgres "
+        "on a local socket. *bare* = importing only what the function cannot avoid (Powertools' resolver, pydantic, "
+        "psycopg, PyJWT; Generate: and google-genai), in an interpreter of its own; *init* = `import app`; "
+        "*first* = the first request after init (settings, secrets, the connection, the work); *warm* = the median "
+        f"of the {WARM} next. SnapStart: *prime* = the before-snapshot hooks (done once per version, free at "
+        "restore); *restored first* = the after-restore hooks plus the first request. Medians, ms."
+    )
+    rows = []
+    for f in figures:
+        rows.append(
+            [
+                f.function.removesuffix("Function"),
+                stats.ms(median(f.bare_ms)),
+                stats.ms(median(f.init_ms)),
+                _ratio(f.init_ms, f.bare_ms),
+                stats.ms(median(f.first_ms)),
+                stats.ms(median(f.warm_ms)),
+                _ratio(f.first_ms, f.warm_ms),
+                stats.ms(median(f.prime_ms)),
+                stats.ms(median(f.restored_first_ms)),
+                _ratio(f.restored_first_ms, f.restored_warm_ms),
+                ", ".join(sorted(f.loaded_at_init)) or "-",
+                "/".join(sorted(f.outcomes)),
+            ]
+        )
+    out.table(
+        stats.markdown_table(
+            [
+                "function",
+                "bare",
+                "init",
+                "init/bare",
+                "first",
+                "warm",
+                "first/warm",
+                "prime",
+                "restored first",
+                "restored/warm",
+                "heavy at init",
+                "answers",
+            ],
+            rows,
+        )
+    )
+    return out

@@ -1,0 +1,72 @@
+"""An execution environment's life under SnapStart: prime before the snapshot, refresh after a restore.
+
+With SnapStart (template.yaml), Lambda runs a function's init once per published version, snapshots the
+environment, and starts new environments from the snapshot: work done before the snapshot is free at every
+restore, and anything in it is shared by every environment restored from it. So:
+
+- before the snapshot, :func:`prime`'s work runs (what the first request would otherwise do: building the
+  route's validators and serializers), and nothing that must be fresh or unique is made (no connection, no
+  secret: they are made on first use, after the restore);
+- after a restore, every cached client, setting and connection is dropped (``clients.reset``) and the random
+  module is reseeded, so no two environments share a connection, a key or a random sequence.
+
+Without SnapStart (``AWS_LAMBDA_INITIALIZATION_TYPE`` is not ``snap-start``, or locally), nothing is primed
+(init stays as small as it can) and nothing needs refreshing. The hooks are the runtime's
+``snapshot_restore_py`` module (Lambda's python3.12+ runtimes have it; it is not on PyPI).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable
+from types import ModuleType
+
+from imagify import clients
+from imagify.observability import logger
+
+SNAPSTART = "snap-start"
+
+
+def runtime_hooks() -> ModuleType | None:
+    """The runtime's SnapStart hooks when this init is SnapStart's, else None."""
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != SNAPSTART:
+        return None
+    try:
+        import snapshot_restore_py  # type: ignore[import-not-found]
+    except ImportError:  # a runtime without the hooks
+        return None
+    hooks: ModuleType = snapshot_restore_py
+    return hooks
+
+
+def refresh() -> None:
+    """After a restore: forget what the snapshot holds that must be this environment's own."""
+    clients.reset()
+    random.seed()
+    logger.debug("restored from a SnapStart snapshot; clients, settings and connection dropped")
+
+
+def prime(work: Callable[[], object]) -> None:
+    """Have ``work`` done before the snapshot (with SnapStart), and the environment refreshed after each restore."""
+    hooks = runtime_hooks()
+    if hooks is None:
+        return
+    hooks.register_before_snapshot(work)
+    hooks.register_after_restore(refresh)
+
+
+def build_models() -> int:
+    """Build every loaded pydantic model of the layer (they are ``defer_build``: built on first use), so the
+    first request finds its validators and serializers made; gives how many were built."""
+    from pydantic import BaseModel
+
+    built, pending = 0, list(BaseModel.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        generic = model.__pydantic_generic_metadata__["parameters"]
+        if model.__module__.startswith("imagify.") and not generic:
+            model.model_rebuild(force=True)
+            built += 1
+    return built
