@@ -2,9 +2,10 @@
 runtime does, and answers the first sample event of ``events/<function>/``.
 
 The code runs from a deployment-shaped copy (:mod:`bench.layer`), with Lambda's environment: the
-template's variables, tracing on (``Tracing: Active``), the database URL read from SSM and the JWT keys
-from Secrets Manager (both served by the local stack's moto), the image model set to Gemini. The baseline
-is an empty handler started the same way: what the interpreter and the runtime's import cost anyway.
+template's variables, the trace header Lambda sets, the database URL read from SSM and the JWT keys
+from Secrets Manager (through the local stack's Parameters and Secrets extension, moto behind it), the
+image model set to Gemini. The baseline is an empty handler started the same way: what the interpreter
+and the runtime's import cost anyway.
 """
 
 from __future__ import annotations
@@ -294,8 +295,9 @@ def section(
     out.paragraph(
         f"{reps} cold starts per function (round robin), each a fresh `python -I -S -B` that imports "
         f"`app` from a deployment-shaped copy (function code, layer with `{mode}` bytecode, runtime) and "
-        "answers the first event of `events/<function>/`. Lambda environment: tracing on, database URL "
-        "from SSM and JWT keys from Secrets Manager (moto), Postgres on a local socket. *total* = process "
+        "answers the first event of `events/<function>/`. Lambda environment: the trace header set, the "
+        "database URL from SSM and the JWT keys from Secrets Manager through the local Parameters and Secrets "
+        "extension (moto behind it), Postgres on a local socket. *total* = process "
         "spawn to answer; *import* = `import app`; *invoke* = the first call (settings, connections, lazy "
         "imports, the work). Baseline: an empty handler started the same way."
     )

@@ -35,6 +35,8 @@ def _cold(run: Run, name: str) -> coldstart.ColdStarts:
     # A POST /generations sample starts an execution: of a machine that ends at once, not of the flow (whose
     # tasks would run in this process while the next cold start is measured).
     overrides = {"STATE_MACHINE_ARN": harness.pass_machine(stack)}
+    if stack.extension is not None:  # secrets through the local Parameters and Secrets extension, as in AWS
+        overrides["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] = str(stack.extension.port)
     return coldstart.ColdStarts(stack.template, stack.aws.endpoint, run.workdir / name, overrides=overrides)
 
 

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from imagify import lifecycle
 from imagify.errors import Unauthorized
 from imagify.identity.authorizer import authenticate
 from imagify.identity.principal import bearer_token
@@ -21,6 +22,7 @@ from imagify.observability import logger
 from imagify.settings import DatabaseSettings, TokenSettings, require
 
 require(DatabaseSettings, TokenSettings)
+lifecycle.prime(lifecycle.build_models)  # (before a SnapStart snapshot)
 
 
 @logger.inject_lambda_context(clear_state=True)

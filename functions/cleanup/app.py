@@ -4,11 +4,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import cleanup
+from imagify import cleanup, lifecycle
 from imagify.observability import logger
 from imagify.settings import DatabaseSettings, FlowSettings, StorageSettings, require
 
 require(DatabaseSettings, StorageSettings, FlowSettings)
+lifecycle.prime(lifecycle.build_models)  # (before a SnapStart snapshot)
 
 
 @logger.inject_lambda_context(clear_state=True)

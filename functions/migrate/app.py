@@ -9,11 +9,12 @@ from typing import Literal
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagify import migrator
+from imagify import lifecycle, migrator
 from imagify.observability import logger
 from imagify.settings import DatabaseSettings, require
 
 require(DatabaseSettings)
+lifecycle.prime(lifecycle.build_models)  # (before a SnapStart snapshot)
 
 
 class MigrateEvent(BaseModel):

@@ -203,8 +203,8 @@ def test_under_snapstart_every_function_primes_before_the_snapshot_and_refreshes
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(lambda args: _import(python, *args), functions))
 
-    # Then each registered one hook before the snapshot and one after a restore, and both ran; nothing heavy was
-    # loaded by the init itself, and only Generate's priming loads google-genai and Pillow (its first call's)
+    # Then each registered its priming before the snapshot and one refresh after a restore, and both ran; nothing
+    # heavy was loaded by the init itself, and only Generate's priming loads google-genai and Pillow (its first call's)
     failures: dict[str, object] = {}
     for function, result in results:
         if result.returncode != 0:
@@ -213,7 +213,11 @@ def test_under_snapstart_every_function_primes_before_the_snapshot_and_refreshes
         probe: dict[str, Any] = json.loads(result.stdout)
         expected = ["google.genai", "PIL"] if function.logical_id == "GenerationGenerateFunction" else []
         seen = (probe["hooks"], probe["at_init"], probe["primed"])
-        if seen != ({"before": 1, "after": 1}, [], expected):
+        if probe["hooks"]["before"] < 1 or (probe["hooks"]["after"], probe["at_init"], probe["primed"]) != (
+            1,
+            [],
+            expected,
+        ):
             failures[function.logical_id] = seen
     assert failures == {}
 

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from types import ModuleType
 
 from imagify import clients
-from imagify.observability import logger
 
 SNAPSTART = "snap-start"
+_refreshing: list[bool] = []  # (whether refresh is registered: once per environment, however many prime)
 
 
 def runtime_hooks() -> ModuleType | None:
@@ -44,7 +44,6 @@ def refresh() -> None:
     """After a restore: forget what the snapshot holds that must be this environment's own."""
     clients.reset()
     random.seed()
-    logger.debug("restored from a SnapStart snapshot; clients, settings and connection dropped")
 
 
 def prime(work: Callable[[], object]) -> None:
@@ -53,7 +52,9 @@ def prime(work: Callable[[], object]) -> None:
     if hooks is None:
         return
     hooks.register_before_snapshot(work)
-    hooks.register_after_restore(refresh)
+    if not _refreshing:
+        hooks.register_after_restore(refresh)
+        _refreshing.append(True)
 
 
 def build_models() -> int:

@@ -1,0 +1,69 @@
+"""SnapStart's hooks (``imagify.lifecycle``): registered only when the init is SnapStart's, the refresh once."""
+
+from __future__ import annotations
+
+import random
+import sys
+import types
+from collections.abc import Callable
+
+import pytest
+
+from imagify import clients, lifecycle
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Callable[[], object]]]:
+    """The runtime's snapshot_restore_py, stood in for: what was registered with it."""
+    registered: dict[str, list[Callable[[], object]]] = {"before": [], "after": []}
+    module = types.ModuleType("snapshot_restore_py")
+    module.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
+    module.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
+    monkeypatch.setattr(lifecycle, "_refreshing", [])
+    return registered
+
+
+def test_without_snapstart_nothing_is_primed(runtime, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+
+    lifecycle.prime(lambda: None)
+
+    assert runtime == {"before": [], "after": []}
+
+
+def test_under_snapstart_each_priming_runs_before_the_snapshot_and_one_refresh_after_a_restore(
+    runtime, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
+    first, second = (lambda: "models"), (lambda: "imports")
+
+    lifecycle.prime(first)
+    lifecycle.prime(second)
+
+    assert runtime == {"before": [first, second], "after": [lifecycle.refresh]}
+
+
+def test_a_restore_drops_what_the_snapshot_cached_and_reseeds_random():
+    made: list[int] = []
+
+    @clients.cached
+    def thing() -> int:
+        made.append(1)
+        return len(made)
+
+    assert thing() == thing() == 1
+    random.seed(7)
+    before = random.random()
+
+    random.seed(7)
+    lifecycle.refresh()
+
+    assert thing() == 2  # made again, after the restore
+    assert random.random() != before  # a sequence of its own, not the snapshot's
+
+
+def test_every_loaded_model_of_the_layer_can_be_built_before_the_snapshot():
+    import imagify.models.generations  # noqa: F401
+
+    assert lifecycle.build_models() > 20
