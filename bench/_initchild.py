@@ -39,6 +39,14 @@ def _timed(work):
     return result, time.perf_counter() - started
 
 
+def _answer(handler, event, context):
+    """The handler's answer, or the name of what it raised (an authorizer refuses by raising)."""
+    try:
+        return handler(event, context)
+    except Exception as error:
+        return type(error).__name__
+
+
 def main() -> None:
     args = json.loads(sys.argv[1])
     sys.path[:0] = [args["task"], args["layer"]]
@@ -62,10 +70,24 @@ def main() -> None:
             event = json.load(file)
         context = Context(args["name"], args["memory"])
         outcomes, times = [], []
+        before_first = set(sys.modules)
+        if os.environ.get("BENCH_PROFILE_FIRST"):
+            import cProfile
+            import io
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.enable()
+            _answer(handler, json.loads(json.dumps(event)), context)
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+            report["profile"] = out.getvalue()
         for _ in range(1 + args["warm"]):
-            result, took = _timed(lambda: handler(json.loads(json.dumps(event)), context))
-            outcomes.append(str(result.get("statusCode", "ok")) if isinstance(result, dict) else "ok")
+            result, took = _timed(lambda: _answer(handler, json.loads(json.dumps(event)), context))
+            outcomes.append(str(result.get("statusCode", "ok")) if isinstance(result, dict) else str(result))
             times.append(took)
+        report["loaded_by_first"] = sorted({m.split(".")[0] for m in set(sys.modules) - before_first})
         report.update(first_s=times[0], warm_s=sorted(times[1:])[len(times[1:]) // 2], outcomes=outcomes)
     with open(args["out"], "w") as file:
         json.dump(report, file)

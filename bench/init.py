@@ -27,7 +27,6 @@ from bench import coldstart, layer, stats
 from bench.report import Section
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / ".aws-sam" / "build"
 CHILD = Path(__file__).resolve().parent / "_initchild.py"
 UNAVOIDABLE = ["aws_lambda_powertools.event_handler", "pydantic", "psycopg", "jwt"]
 WITH_GENAI = [*UNAVOIDABLE, "google.genai"]
@@ -43,10 +42,24 @@ def python313() -> str:
     raise RuntimeError("no python3.13 (set PYTHON313): the init benchmark runs the built artifact on it")
 
 
-def ensure_build(say: Any) -> None:
-    if not (BUILD / "CommonLayer" / "python" / "imagify").is_dir():
-        say("  make build (the artifact the init benchmark runs) ...")
-        subprocess.run(["make", "--no-print-directory", "build"], cwd=ROOT, check=True, capture_output=True)
+def ensure_build(root: Path, say: Any) -> Path:
+    """``root``'s artifact, made by its ``make build`` when it has none."""
+    build = root / ".aws-sam" / "build"
+    if not (build / "CommonLayer" / "python" / "imagify").is_dir():
+        say(f"  make build in {root} (the artifact the init benchmark runs) ...")
+        subprocess.run(["make", "--no-print-directory", "build"], cwd=root, check=True, capture_output=True)
+    return build
+
+
+def checkout(ref: str, destination: Path) -> Path:
+    """A worktree of the repository at ``ref`` (its own ``make build`` makes its artifact)."""
+    if not destination.exists():
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(destination), ref],
+            check=True,
+            capture_output=True,
+        )
+    return destination
 
 
 @dataclass
@@ -58,6 +71,7 @@ class Figures:
     warm_ms: list[float] = field(default_factory=list)
     snap_init_ms: list[float] = field(default_factory=list)
     prime_ms: list[float] = field(default_factory=list)
+    restore_ms: list[float] = field(default_factory=list)
     restored_first_ms: list[float] = field(default_factory=list)
     restored_warm_ms: list[float] = field(default_factory=list)
     loaded_at_init: set[str] = field(default_factory=set)
@@ -82,16 +96,27 @@ def _child(python: str, args: dict[str, Any], env: dict[str, str]) -> dict[str, 
     return report
 
 
-def run(cold: coldstart.ColdStarts, functions: list[Any], reps: int, extension_port: int, say: Any) -> list[Figures]:
+def run(
+    cold: coldstart.ColdStarts,
+    functions: list[Any],
+    reps: int,
+    extension_port: int,
+    say: Any,
+    *,
+    root: Path = ROOT,
+) -> list[Figures]:
+    """The figures of ``root``'s artifact (this tree's, or a ``checkout`` of another commit)."""
     python = python313()
-    ensure_build(say)
-    built_layer = str(BUILD / "CommonLayer" / "python")
+    build = ensure_build(root, say)
+    built_layer = str(build / "CommonLayer" / "python")
     found = {f.logical_id: Figures(f.logical_id) for f in functions}
-    deployment = layer.Deployment(root=BUILD)  # (its paths are overridden: the build's are per function)
+    deployment = layer.Deployment(root=build)  # (its paths are overridden: the build's are per function)
     for rep in range(reps):
         for function in functions:
             figures = found[function.logical_id]
-            task = str(BUILD / function.logical_id)
+            if not (build / function.logical_id).is_dir():
+                continue  # (a function the other commit did not have)
+            task = str(build / function.logical_id)
             env = cold.environment(function, deployment) | {
                 "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(extension_port),
                 "LAMBDA_TASK_ROOT": task,
@@ -109,17 +134,18 @@ def run(cold: coldstart.ColdStarts, functions: list[Any], reps: int, extension_p
             snap = _child(python, {**args, "warm": WARM}, env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"})
             figures.snap_init_ms.append(snap["init_s"] * 1000)
             figures.prime_ms.append(snap["prime_s"] * 1000)
-            figures.restored_first_ms.append((snap["restore_s"] + snap["first_s"]) * 1000)
+            figures.restore_ms.append(snap["restore_s"] * 1000)
+            figures.restored_first_ms.append(snap["first_s"] * 1000)
             figures.restored_warm_ms.append(snap["warm_s"] * 1000)
         say(f"  init: round {rep + 1}/{reps} done")
-    return list(found.values())
+    return [figures for figures in found.values() if figures.init_ms]
 
 
 def _ratio(value: list[float], base: list[float]) -> str:
     return f"{median(value) / median(base):.2f}x" if value and base and median(base) > 0 else "-"
 
 
-def section(figures: list[Figures], reps: int) -> Section:
+def section(figures: list[Figures], reps: int, before: tuple[str, list[Figures]] | None = None) -> Section:
     out = Section("init", "Init and first request, from the build")
     out.paragraph(
         f"{reps} samples per function, each a fresh `python3.13 -I -S -B` running the artifact `make build` made "
@@ -129,8 +155,19 @@ def section(figures: list[Figures], reps: int) -> Section:
         "psycopg, PyJWT; Generate: and google-genai), in an interpreter of its own; *init* = `import app`; "
         "*first* = the first request after init (settings, secrets, the connection, the work); *warm* = the median "
         f"of the {WARM} next. SnapStart: *prime* = the before-snapshot hooks (done once per version, free at "
-        "restore); *restored first* = the after-restore hooks plus the first request. Medians, ms."
+        "restore); *restore* = the after-restore hooks (dropping what the snapshot cached, then connecting and reading "
+        "the keys again, as Lambda's restore phase does before any request); *restored first* = the first request "
+        "after them. Medians, ms."
     )
+    out.table(_table(figures))
+    if before is not None:
+        ref, earlier = before
+        out.paragraph(f"Before: the same, in the same run, for the artifact of `{ref}`:")
+        out.table(_table(earlier))
+    return out
+
+
+def _table(figures: list[Figures]) -> str:
     rows = []
     for f in figures:
         rows.append(
@@ -143,29 +180,28 @@ def section(figures: list[Figures], reps: int) -> Section:
                 stats.ms(median(f.warm_ms)),
                 _ratio(f.first_ms, f.warm_ms),
                 stats.ms(median(f.prime_ms)),
+                stats.ms(median(f.restore_ms)),
                 stats.ms(median(f.restored_first_ms)),
                 _ratio(f.restored_first_ms, f.restored_warm_ms),
                 ", ".join(sorted(f.loaded_at_init)) or "-",
                 "/".join(sorted(f.outcomes)),
             ]
         )
-    out.table(
-        stats.markdown_table(
-            [
-                "function",
-                "bare",
-                "init",
-                "init/bare",
-                "first",
-                "warm",
-                "first/warm",
-                "prime",
-                "restored first",
-                "restored/warm",
-                "heavy at init",
-                "answers",
-            ],
-            rows,
-        )
+    return stats.markdown_table(
+        [
+            "function",
+            "bare",
+            "init",
+            "init/bare",
+            "first",
+            "warm",
+            "first/warm",
+            "prime",
+            "restore",
+            "restored first",
+            "restored/warm",
+            "heavy at init",
+            "answers",
+        ],
+        rows,
     )
-    return out

@@ -81,7 +81,11 @@ def init_step(run: Run) -> None:
         functions = [f for f in functions if f.logical_id in (*coldstart.REPRESENTATIVE, "PricingFunction")]
     reps = 3 if run.quick else 5
     figures = init.run(cold, functions, reps, stack.extension.port, _say)
-    run.publish(init.section(figures, reps))
+    before = None
+    if run.args.ref:
+        source = init.checkout(run.args.ref, run.workdir / "init-ref")
+        before = (run.args.ref, init.run(cold, functions, reps, stack.extension.port, _say, root=source))
+    run.publish(init.section(figures, reps, before))
 
 
 def pyc_step(run: Run) -> None:

@@ -60,7 +60,7 @@ module = importlib.import_module(module_name)
 handler = getattr(module, attribute, None)
 HEAVY = ("boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "google.genai", "PIL")
 at_init = [name for name in HEAVY if name in sys.modules]
-for hook in hooks["before"] + hooks["after"]:
+for hook in hooks["before"]:  # (the after-restore ones connect: tests/unit/test_lifecycle.py runs them)
     hook()
 primed = [name for name in HEAVY if name in sys.modules]
 import boto3  # what the first call to an AWS service imports, if the handler's module has not
@@ -203,8 +203,8 @@ def test_under_snapstart_every_function_primes_before_the_snapshot_and_refreshes
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(lambda args: _import(python, *args), functions))
 
-    # Then each registered its priming before the snapshot and one refresh after a restore, and both ran; nothing
-    # heavy was loaded by the init itself, and only Generate's priming loads google-genai and Pillow (its first call's)
+    # Then each registered its priming before the snapshot and one refresh after a restore, and the priming ran;
+    # nothing heavy was loaded by the init itself, and only Generate's priming loads google-genai and Pillow
     failures: dict[str, object] = {}
     for function, result in results:
         if result.returncode != 0:

@@ -63,6 +63,23 @@ def test_a_restore_drops_what_the_snapshot_cached_and_reseeds_random():
     assert random.random() != before  # a sequence of its own, not the snapshot's
 
 
+def test_a_restore_makes_again_what_the_first_request_needs_and_a_failure_is_left_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    made: list[str] = []
+
+    def broken() -> None:
+        raise ConnectionError("the database is waking up")
+
+    monkeypatch.setattr(lifecycle, "_reopen", [])
+    lifecycle.after_restore(broken)
+    lifecycle.after_restore(lambda: made.append("keys"))
+
+    lifecycle.refresh()
+
+    assert made == ["keys"]
+
+
 def test_every_loaded_model_of_the_layer_can_be_built_before_the_snapshot():
     import imagify.models.generations  # noqa: F401
 

@@ -29,8 +29,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 
-from imagify import clients, secrets
-from imagify.settings import DatabaseSettings, database_settings
+from imagify import clients, lifecycle, secrets
+from imagify.settings import DatabaseSettings, database_settings, required
 
 Connection = psycopg.Connection[DictRow]
 P = ParamSpec("P")
@@ -92,6 +92,13 @@ def connection() -> Connection:
     if current is None or current.closed or current.broken:
         current = _local.connection = connect()
     return current
+
+
+@lifecycle.after_restore
+def _reconnect() -> None:
+    """After a SnapStart restore, a function that uses the database connects before its first request."""
+    if required(DatabaseSettings):
+        connection()
 
 
 @clients.on_reset

@@ -8,7 +8,9 @@ restore, and anything in it is shared by every environment restored from it. So:
   route's validators and serializers), and nothing that must be fresh or unique is made (no connection, no
   secret: they are made on first use, after the restore);
 - after a restore, every cached client, setting and connection is dropped (``clients.reset``) and the random
-  module is reseeded, so no two environments share a connection, a key or a random sequence.
+  module is reseeded, so no two environments share a connection, a key or a random sequence; then what the
+  first request needs is made again (``after_restore``: the database connection, the JWT keys), during the
+  restore rather than in the request.
 
 Without SnapStart (``AWS_LAMBDA_INITIALIZATION_TYPE`` is not ``snap-start``, or locally), nothing is primed
 (init stays as small as it can) and nothing needs refreshing. The hooks are the runtime's
@@ -26,6 +28,7 @@ from imagify import clients
 
 SNAPSTART = "snap-start"
 _refreshing: list[bool] = []  # (whether refresh is registered: once per environment, however many prime)
+_reopen: list[Callable[[], object]] = []
 
 
 def runtime_hooks() -> ModuleType | None:
@@ -40,10 +43,23 @@ def runtime_hooks() -> ModuleType | None:
     return hooks
 
 
+def after_restore(reopen: Callable[[], object]) -> Callable[[], object]:
+    """Register what a restored environment makes again at once (its connection, its keys), so that its first
+    request finds them made; a decorator. A failure is left for the first request to meet and retry."""
+    _reopen.append(reopen)
+    return reopen
+
+
 def refresh() -> None:
-    """After a restore: forget what the snapshot holds that must be this environment's own."""
+    """After a restore: forget what the snapshot holds that must be this environment's own, then make again what
+    the first request needs."""
     clients.reset()
     random.seed()
+    for reopen in _reopen:
+        try:
+            reopen()
+        except Exception:  # noqa: S112 - the first request meets it again, and answers for it
+            continue
 
 
 def prime(work: Callable[[], object]) -> None:

@@ -53,7 +53,9 @@ def _from_extension(path: str, query: dict[str, str]) -> dict[str, Any] | None:
     port, token = os.environ.get(PORT_VARIABLE), os.environ.get("AWS_SESSION_TOKEN")
     if not port or not token:
         return None
-    connection = http.client.HTTPConnection("localhost", int(port), timeout=TIMEOUT_S)
+    # 127.0.0.1, where the extension listens, rather than "localhost": a name would load the IDNA codec
+    # (stringprep, unicodedata) on the first request.
+    connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=TIMEOUT_S)
     try:
         connection.request("GET", f"{path}?{urlencode(query)}", headers={TOKEN_HEADER: token})
         response = connection.getresponse()

@@ -279,12 +279,21 @@ def _problems(needed: type[Settings], *, deployed: bool) -> list[str]:
     ]
 
 
+_required: set[type[Settings]] = set()
+
+
+def required(group: type[Settings]) -> bool:
+    """Whether this function's ``require(...)`` named ``group`` (or a group made of it)."""
+    return any(issubclass(named, group) for named in _required)
+
+
 def require(*needed: type[Settings]) -> None:
     """Validate the settings a function needs when its module is imported: ``require(DatabaseSettings,
     CorsSettings)`` at the top of its ``app.py``. A value that is not valid fails the cold start, naming its
     variable; in Lambda, so does a variable the template should give and did not (locally and in tests the
     default applies). Nothing here calls AWS: a secret or a parameter is fetched on first use."""
     function = _Lambda().aws_lambda_function_name
+    _required.update(needed)
     found = [problem for group in needed for problem in _problems(group, deployed=function is not None)]
     if found:
         raise SettingsError(f"{function or 'this function'}'s settings: " + "; ".join(found))

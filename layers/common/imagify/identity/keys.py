@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from imagify import secrets
+from imagify import lifecycle, secrets
 from imagify.clients import cached
-from imagify.settings import IdentitySettings, identity_settings
+from imagify.settings import IdentitySettings, TokenSettings, identity_settings, required
 
 MIN_KEY_BYTES = 32  # RFC 7518 3.2: an HS256 key is at least as long as the hash output
 
@@ -53,3 +53,10 @@ def _load(settings: IdentitySettings) -> KeyRing:
 @cached
 def key_ring() -> KeyRing:
     return _load(identity_settings())
+
+
+@lifecycle.after_restore
+def _reload() -> None:
+    """After a SnapStart restore, a function that signs or checks tokens reads its keys before its first request."""
+    if required(TokenSettings):
+        key_ring()
