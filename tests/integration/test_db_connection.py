@@ -201,3 +201,33 @@ def test_connect_gives_up_after_its_attempts(monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(db.DatabaseUnavailable, match="after 3 attempts"):
         db.fetch_one("SELECT 1")
     clients.reset()
+
+
+def test_after_a_snapstart_restore_a_function_that_uses_the_database_reconnects_before_its_first_request(
+    database: str, monkeypatch: pytest.MonkeyPatch
+):
+    from imagify import lifecycle, settings
+
+    # Given a function that requires the database, whose snapshot held a connection
+    monkeypatch.setattr(settings, "_required", {settings.DatabaseSettings})
+    before = db.fetch_one("SELECT pg_backend_pid() AS pid")
+
+    # When the environment is restored
+    lifecycle.refresh()
+
+    # Then the snapshot's connection is gone and a new one is already open, before any request
+    assert db._local.connection is not None and not db._local.connection.closed
+    after = db.fetch_one("SELECT pg_backend_pid() AS pid")
+    assert before is not None and after is not None and after["pid"] != before["pid"]
+
+
+def test_after_a_restore_a_function_without_the_database_opens_no_connection(
+    database: str, monkeypatch: pytest.MonkeyPatch
+):
+    from imagify import lifecycle, settings
+
+    monkeypatch.setattr(settings, "_required", {settings.CorsSettings})
+
+    lifecycle.refresh()
+
+    assert db._local.connection is None

@@ -44,7 +44,8 @@ def test_under_snapstart_each_priming_runs_before_the_snapshot_and_one_refresh_a
     assert runtime == {"before": [first, second], "after": [lifecycle.refresh]}
 
 
-def test_a_restore_drops_what_the_snapshot_cached_and_reseeds_random():
+def test_a_restore_drops_what_the_snapshot_cached_and_reseeds_random(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(lifecycle, "_reopen", [])  # (the database's and the keys' reopening: tests of their own)
     made: list[int] = []
 
     @clients.cached
