@@ -20,7 +20,7 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Callable[[], obje
     module.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
     module.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
-    monkeypatch.setattr(lifecycle, "_refreshing", [])
+    monkeypatch.setattr(lifecycle, "_primed", [])
     return registered
 
 

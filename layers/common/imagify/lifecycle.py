@@ -27,8 +27,8 @@ from types import ModuleType
 from imagify import clients
 
 SNAPSTART = "snap-start"
-_refreshing: list[bool] = []  # (whether refresh is registered: once per environment, however many prime)
 _reopen: list[Callable[[], object]] = []
+_primed: list[Callable[[], object]] = []
 
 
 def runtime_hooks() -> ModuleType | None:
@@ -67,10 +67,10 @@ def prime(work: Callable[[], object]) -> None:
     hooks = runtime_hooks()
     if hooks is None:
         return
-    hooks.register_before_snapshot(work)
-    if not _refreshing:
+    if not _primed:  # one refresh per environment, however many prime
         hooks.register_after_restore(refresh)
-        _refreshing.append(True)
+    _primed.append(work)
+    hooks.register_before_snapshot(work)
 
 
 def build_models() -> int:

@@ -107,7 +107,7 @@ def _photos(row: GenerationRow, extras: GenerationExtrasRow) -> list[tuple[str, 
     garments: list[tuple[str, str | None]] = []
     if row.mode == "tryon" and extras.garments is not None:
         garments = [
-            (f"garments[{i}].photoUrl", item.photo_url) for i, item in enumerate(extras.outfit(row.item_photo_url))
+            (inputs.garment_field(i), item.photo_url) for i, item in enumerate(extras.outfit(row.item_photo_url))
         ]
     elif row.item_photo_url is not None:
         garments = [("itemPhotoUrl", row.item_photo_url)]

@@ -12,6 +12,11 @@ from imagify.errors import InvalidInput
 MAX_INLINE_BYTES = 5 * 1024 * 1024
 
 
+def garment_field(index: int) -> str:
+    """The request field of an outfit's garment photo, as errors name it."""
+    return f"garments[{index}].photoUrl"
+
+
 def photo(user_id: UUID, value: str, *, field: str, s3: Any | None = None) -> media.Image:
     """The image behind a photo field, checked: owner, size, and that it decodes as its declared type."""
     if uploads.names_an_upload(value, s3=s3):

@@ -105,7 +105,7 @@ class Request:
     def photos(self) -> list[tuple[str, str]]:
         """Its photo fields that are given, as (field, value): the person's, then each garment's."""
         garments = (
-            [(f"garments[{index}].photoUrl", item.photo_url) for index, item in enumerate(self.garments)]
+            [(inputs.garment_field(index), item.photo_url) for index, item in enumerate(self.garments)]
             if self.garments is not None
             else [("itemPhotoUrl", self.item_photo_url)]
         )
@@ -140,7 +140,7 @@ def _kept_garments(request: Request, kept: Mapping[str, str]) -> list[dict[str, 
         return None
     return [
         {
-            "photo_url": None if index == 0 else kept[f"garments[{index}].photoUrl"],
+            "photo_url": None if index == 0 else kept[inputs.garment_field(index)],
             "category": item.category,
             "photo_type": item.photo_type,
         }
@@ -211,7 +211,7 @@ def create(
                 mode=request.mode,
                 prompt=request.prompt,
                 user_photo_url=kept.get("userPhotoUrl"),
-                item_photo_url=kept.get("itemPhotoUrl", kept.get("garments[0].photoUrl")),
+                item_photo_url=kept.get("itemPhotoUrl", kept.get(inputs.garment_field(0))),
                 instruction=instruction,
             )
             queries.save_options(
