@@ -221,6 +221,18 @@ def test_after_a_snapstart_restore_a_function_that_uses_the_database_reconnects_
     assert before is not None and after is not None and after["pid"] != before["pid"]
 
 
+def test_the_restore_warm_up_plans_a_query_on_every_table_of_the_schema(database: str):
+    """What ``_reconnect`` runs after a restore: valid on the migrated schema, and it reads no row (every table
+    is planned with a false condition)."""
+    planned = db.fetch_all(
+        "SELECT count(*) AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')"
+    )
+
+    db.connection().execute(db.WARM_UP)
+
+    assert planned[0]["n"] > 10
+
+
 def test_after_a_restore_a_function_without_the_database_opens_no_connection(
     database: str, monkeypatch: pytest.MonkeyPatch
 ):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pydantic
 import pytest
-from pydantic_settings import BaseSettings
 
 from imagify import settings
 
@@ -29,7 +28,7 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize(("model", "variable", "value"), BAD_VALUES, ids=[f"{v}={x}" for _, v, x in BAD_VALUES])
 def test_a_bad_value_is_refused_with_the_variable_named(
-    model: type[BaseSettings], variable: str, value: str, monkeypatch: pytest.MonkeyPatch
+    model: type[settings.Settings], variable: str, value: str, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv(variable, value)
 
@@ -67,3 +66,12 @@ def test_a_variable_of_another_concern_is_ignored(monkeypatch: pytest.MonkeyPatc
 
     assert settings.IdentitySettings().bcrypt_rounds == 13
     assert not hasattr(settings.IdentitySettings(), "gemini_model")
+
+
+def test_a_variable_is_read_in_any_case_and_what_code_passes_comes_first(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("bcrypt_rounds", "14")
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "7")
+
+    assert settings.IdentitySettings().bcrypt_rounds == 14
+    assert settings.IdentitySettings(login_max_failures=3).login_max_failures == 3
+    assert settings.IdentitySettings().model_fields_set == {"bcrypt_rounds", "login_max_failures"}

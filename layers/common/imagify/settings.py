@@ -1,6 +1,10 @@
-"""Settings, one pydantic-settings model per concern, validated once per cold start and cached.
+"""Settings, one pydantic model per concern, read from the environment, validated once per cold start and cached.
 
-Code never reads ``os.environ`` directly: it asks for the settings it needs here.
+Code never reads ``os.environ`` directly: it asks for the settings it needs here. A field is read from the
+variable of its name in any case (``bcrypt_rounds`` from ``BCRYPT_ROUNDS``), as a string that pydantic then
+validates; what code passes when it makes the model (tests) comes before the environment. This is what
+pydantic-settings does for us with none of its sources (dotenv, CLI, cloud secrets, JSON-decoded lists), at a
+small part of its import time, which every function pays at each cold start (docs/performance.md).
 
 Each function declares, at the top of its ``app.py``, the settings whose variables the template gives it
 (``require(DatabaseSettings, CorsSettings)``); they are validated when the module is imported, so a bad or
@@ -9,11 +13,11 @@ missing value fails the cold start, naming the variable, instead of the first re
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from imagify.clients import cached
 
@@ -23,17 +27,28 @@ def _comma_separated(value: object) -> object:
     return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value
 
 
-# A list setting, read from one comma-separated variable (with NoDecode: not as JSON).
+# A list setting, read from one comma-separated variable.
 CommaSeparated = BeforeValidator(_comma_separated)
-ImageSizes = Annotated[tuple[Literal["1K", "2K", "4K"], ...], NoDecode, CommaSeparated]
+ImageSizes = Annotated[tuple[Literal["1K", "2K", "4K"], ...], CommaSeparated]
 
 
-class Settings(BaseSettings):
+class FromEnvironment(BaseModel):
+    """A model whose fields are read from the environment, each from the variable of its name (any case)."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_environment(cls, given: Any) -> Any:
+        variables = {name.lower(): value for name, value in os.environ.items()}
+        found = {name: variables[name] for name in cls.model_fields if name in variables}
+        return {**found, **given} if isinstance(given, Mapping) else given
+
+
+class Settings(FromEnvironment):
     """A group of settings. ``from_template`` names the variables template.yaml gives every function that
     needs the group, each with the variable that may stand in for it (the value itself rather than where a
     secret is kept: locally and in tests); every other field is a tuning knob with a default."""
-
-    model_config = SettingsConfigDict(extra="ignore")
 
     from_template: ClassVar[Mapping[str, str | None]] = {}
 
@@ -88,7 +103,7 @@ class CorsSettings(Settings):
     from_template = {"CORS_ALLOW_ORIGINS": None}
 
     # The web frontend's origins, comma-separated; the first is the default Access-Control-Allow-Origin.
-    cors_allow_origins: Annotated[tuple[str, ...], NoDecode, CommaSeparated] = ("http://localhost:3000",)
+    cors_allow_origins: Annotated[tuple[str, ...], CommaSeparated] = ("http://localhost:3000",)
 
 
 class SignupSettings(Settings):
@@ -97,7 +112,7 @@ class SignupSettings(Settings):
     from_template = {"ADMIN_EMAILS": None}
 
     # Comma-separated in the environment: ADMIN_EMAILS=a@x.com,b@y.com
-    admin_emails: Annotated[frozenset[str], NoDecode] = frozenset()
+    admin_emails: frozenset[str] = frozenset()
 
     @field_validator("admin_emails", mode="before")
     @classmethod
@@ -256,9 +271,7 @@ class SettingsError(Exception):
     """A function's settings are missing or not valid; raised when its module is imported (cold start)."""
 
 
-class _Lambda(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
-
+class _Lambda(FromEnvironment):
     # Set by Lambda's runtime in every execution environment; never locally or in tests.
     aws_lambda_function_name: str | None = None
 
