@@ -58,7 +58,7 @@ def run(stack: Any, db: BenchDatabase, n: int, say: Any) -> FlowResult:
     from imagify.ai.images import offline
 
     os.environ["IMAGE_PROVIDER"] = "offline"
-    os.environ["STATE_MACHINE_ARN"] = next(iter(stack.template.state_machines.values())).arn
+    os.environ["STATE_MACHINE_ARN"] = stack.template.state_machines["GenerationStateMachine"].arn
     harness.clear_caches()
     user = harness.create_user(db, "flow", 100_000)
     handlers = harness.Handlers(stack.template)
@@ -141,7 +141,7 @@ def _wait(poll: Any, generation: UUID, timeout_s: float = 60) -> str:
 def _settle(poll: Any, stack: Any, timeout_s: float = 10) -> None:
     """Wait until the execution has ended (its last task returned), so the next generation starts alone."""
     sfn = stack.aws.client("stepfunctions")
-    arn = next(iter(stack.template.state_machines.values())).arn
+    arn = stack.template.state_machines["GenerationStateMachine"].arn
     deadline = time.monotonic() + timeout_s
     while sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
         if time.monotonic() > deadline:
@@ -256,7 +256,7 @@ def run_batches(stack: Any, db: BenchDatabase, n: int, say: Any, *, count: int =
 
     os.environ["IMAGE_PROVIDER"] = "offline"
     os.environ["FREE_MAX_IN_FLIGHT"] = str(count)
-    os.environ["STATE_MACHINE_ARN"] = next(iter(stack.template.state_machines.values())).arn
+    os.environ["STATE_MACHINE_ARN"] = stack.template.state_machines["GenerationStateMachine"].arn
     harness.clear_caches()
     user = harness.create_user(db, "batch", 100_000)
     handlers = harness.Handlers(stack.template)

@@ -30,9 +30,11 @@ def local_settings(aws_endpoint: str, shell: Mapping[str, str]) -> dict[str, str
     """The layer's settings documented as the local stack's to set: mail goes to the terminal (moto's SES
     would refuse an unverified sender), upload URLs point at the local S3, images come from the offline
     preview model unless the shell has a Gemini API key, and advice from the offline advisor unless the
-    shell names a Bedrock model (with AWS credentials of its own, Bedrock being no moto service)."""
+    shell names a Bedrock model (with AWS credentials of its own, Bedrock being no moto service), and webhooks
+    may go to a plain-http receiver on this machine (never in AWS)."""
     settings = {
         "EMAIL_DELIVERY": "log",
+        "WEBHOOK_ALLOW_LOOPBACK_HTTP": "true",
         "S3_PUBLIC_ENDPOINT": aws_endpoint,
         "IMAGE_PROVIDER": "gemini" if shell.get("GEMINI_API_KEY") else "offline",
         "ADVISOR_PROVIDER": "offline",

@@ -11,7 +11,7 @@
 // item_count, saved_to_wardrobe, the token ledger) and its database settings. They keep derived columns
 // true whoever writes: a frontend may write these tables as the seed does.
 import { pgTable, pgEnum, uuid, varchar, text, integer, timestamp, boolean, index } from "drizzle-orm/pg-core";
-import { bigint, char, check, foreignKey, jsonb, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, char, check, foreignKey, jsonb, primaryKey, unique, uniqueIndex } from "drizzle-orm/pg-core";
 import { relations, sql } from "drizzle-orm";
 
 // ---- The seed's tables (columns exactly as the seed's schema.ts), with the indexes migrations/ add ----
@@ -303,6 +303,7 @@ export const generation_options = pgTable(
     deadlineAt: timestamp("deadline_at"),
     garments: jsonb("garments"),
     batchId: uuid("batch_id"),
+    webhookUrl: text("webhook_url"),
   },
   (table) => [
     index("idx_generation_options_deadline").on(table.deadlineAt).where(sql`(deadline_at IS NOT NULL)`),
@@ -331,6 +332,110 @@ export const generation_failures = pgTable(
       columns: [table.generationId],
       foreignColumns: [generations.id],
     }).onDelete("cascade"),
+  ],
+);
+
+// Webhooks (migrations/0016): endpoints, the account's signing secret for one-off URLs, the events a
+// generation's end makes (a trigger records them, whoever ends it) and their deliveries. Secrets are here:
+// read them only to show them to their owner.
+export const webhook_signing_secrets = pgTable(
+  "webhook_signing_secrets",
+  {
+    userId: uuid("user_id").primaryKey().notNull(),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at"),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+    updatedAt: timestamp("updated_at").defaultNow().notNull(),
+  },
+  (table) => [
+    foreignKey({ name: "webhook_signing_secrets_user_id_fkey", columns: [table.userId], foreignColumns: [users.id] })
+      .onDelete("cascade"),
+  ],
+);
+
+export const webhook_endpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom().notNull(),
+    userId: uuid("user_id").notNull(),
+    url: text("url").notNull(),
+    events: text("events").array().notNull(),
+    description: varchar("description", { length: 255 }),
+    enabled: boolean("enabled").default(true).notNull(),
+    disabledReason: varchar("disabled_reason", { length: 16 }),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at"),
+    failingSince: timestamp("failing_since"),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+    updatedAt: timestamp("updated_at").defaultNow().notNull(),
+  },
+  (table) => [
+    foreignKey({ name: "webhook_endpoints_user_id_fkey", columns: [table.userId], foreignColumns: [users.id] })
+      .onDelete("cascade"),
+    index("idx_webhook_endpoints_user_created").on(table.userId, table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst()),
+  ],
+);
+
+export const webhook_events = pgTable(
+  "webhook_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom().notNull(),
+    userId: uuid("user_id").notNull(),
+    type: varchar("type", { length: 32 }).notNull(),
+    subjectId: uuid("subject_id").notNull(),
+    payload: jsonb("payload").notNull(),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+  },
+  (table) => [
+    foreignKey({ name: "webhook_events_user_id_fkey", columns: [table.userId], foreignColumns: [users.id] })
+      .onDelete("cascade"),
+    unique("webhook_events_type_subject_id_key").on(table.type, table.subjectId),
+    index("idx_webhook_events_created").on(table.createdAt),
+  ],
+);
+
+export const webhook_deliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom().notNull(),
+    eventId: uuid("event_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    endpointId: uuid("endpoint_id"),
+    url: text("url"),
+    status: varchar("status", { length: 16 }).default("pending").notNull(),
+    attempts: integer("attempts").default(0).notNull(),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    nextAttemptAt: timestamp("next_attempt_at").defaultNow(),
+    giveUpAt: timestamp("give_up_at"),
+    leasedUntil: timestamp("leased_until"),
+    dispatchedAt: timestamp("dispatched_at"),
+    deliveredAt: timestamp("delivered_at"),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+    updatedAt: timestamp("updated_at").defaultNow().notNull(),
+  },
+  (table) => [
+    foreignKey({ name: "webhook_deliveries_event_id_fkey", columns: [table.eventId], foreignColumns: [webhook_events.id] })
+      .onDelete("cascade"),
+    foreignKey({ name: "webhook_deliveries_user_id_fkey", columns: [table.userId], foreignColumns: [users.id] })
+      .onDelete("cascade"),
+    foreignKey({
+      name: "webhook_deliveries_endpoint_id_fkey",
+      columns: [table.endpointId],
+      foreignColumns: [webhook_endpoints.id],
+    }).onDelete("cascade"),
+    unique("webhook_deliveries_event_id_endpoint_id_key").on(table.eventId, table.endpointId),
+    check("webhook_deliveries_status_check", sql`(status)::text = ANY ((ARRAY['pending'::character varying, 'succeeded'::character varying, 'failed'::character varying])::text[])`),
+    index("idx_webhook_deliveries_endpoint_created")
+      .on(table.endpointId, table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst())
+      .where(sql`(endpoint_id IS NOT NULL)`),
+    index("idx_webhook_deliveries_one_off_created")
+      .on(table.userId, table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst())
+      .where(sql`(endpoint_id IS NULL)`),
+    index("idx_webhook_deliveries_pending").on(table.nextAttemptAt).where(sql`((status)::text = 'pending'::text)`),
+    index("idx_webhook_deliveries_created").on(table.createdAt),
   ],
 );
 

@@ -26,6 +26,7 @@ TAGS = {
     "generations": "Try-ons, looks from a prompt and edited photos: start, follow, cancel, keep",
     "wardrobe": "The looks a user keeps: items, their images, collections and tags",
     "advisor": "The AI style advisor and the looks it suggests",
+    "webhooks": "Signed webhooks (Standard Webhooks) when generations end: endpoints, secrets, the delivery log",
     "admin": "Users, tokens and figures, for admins",
     "service": "Health and prices",
 }

@@ -1,4 +1,5 @@
-"""The scheduled cleanup (EventBridge, every 15 minutes by default): expired rows and uploads, stuck generations."""
+"""The scheduled cleanup (EventBridge, every 15 minutes by default): expired rows and uploads, stuck generations,
+unstarted webhook deliveries."""
 
 from typing import Any
 
@@ -6,9 +7,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagify import cleanup, lifecycle
 from imagify.observability import logger
-from imagify.settings import DatabaseSettings, FlowSettings, StorageSettings, require
+from imagify.settings import DatabaseSettings, FlowSettings, StorageSettings, WebhookSettings, require
 
-require(DatabaseSettings, StorageSettings, FlowSettings)
+require(DatabaseSettings, StorageSettings, FlowSettings, WebhookSettings)
 lifecycle.prime(lifecycle.build_models)  # (before a SnapStart snapshot)
 
 

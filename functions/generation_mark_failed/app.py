@@ -1,15 +1,18 @@
-"""State machine task: any failure → failed, with a readable message and one refund."""
+"""State machine task: any failure → failed, with a readable message and one refund; then the webhooks of
+that end are started."""
 
 from typing import Any
 
 from imagify.generations import flow
 from imagify.generations.tasks import GenerationTask, task_handler
-from imagify.settings import DatabaseSettings, require
+from imagify.settings import DatabaseSettings, WebhookSettings, require
+from imagify.webhooks import deliveries
 
-require(DatabaseSettings)
+require(DatabaseSettings, WebhookSettings)
 
 
 @task_handler
 def handler(task: GenerationTask, context: Any) -> dict[str, Any]:
     flow.mark_failed(task.generation_id, task.error)
+    deliveries.notify(task.generation_id)  # the webhooks its end made (never raises)
     return task.output()

@@ -5,10 +5,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from imagify.generations import service
 from imagify.models.generations import GenerationInput, GenerationStarted
-from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
+from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, WebhookSettings, require
 from imagify.web import KEY_IN_FLIGHT, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
-require(DatabaseSettings, CorsSettings, StorageSettings, FlowSettings)
+require(DatabaseSettings, CorsSettings, StorageSettings, FlowSettings, WebhookSettings)
 app = resolver()
 
 

@@ -81,6 +81,16 @@ EXPECTED: dict[str, int | str] = {
     "advisor_session_delete/unknown": 404,
     "advisor_session_generate/unknown": 404,
     "cleanup/scheduled": "result",
+    "webhooks_create/create-local": 201,
+    "webhooks_create/private-address": 422,
+    "webhooks_list/list": 200,
+    "webhook_get/unknown": 404,
+    "webhook_patch/unknown": 404,
+    "webhook_delete/unknown": 404,
+    "webhook_rotate_secret/default": 200,
+    "webhook_deliveries_list/default": 200,
+    "webhook_redeliver/unknown": 404,
+    "webhook_deliver/task": "result",
 }
 
 

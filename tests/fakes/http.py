@@ -27,6 +27,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""
 
 
 class ScriptedServer:
@@ -65,7 +66,7 @@ class ScriptedServer:
                     body: Any = json.loads(raw) if raw else None
                 except json.JSONDecodeError:
                     body = raw
-                recorded = Recorded(self.command, self.path, dict(self.headers), body)
+                recorded = Recorded(self.command, self.path, dict(self.headers), body, raw)
                 server.requests.append(recorded)
                 reply = server.reply_to(recorded)
                 if reply.delay_s:

@@ -1,4 +1,5 @@
-"""The scheduled cleanup: what has expired goes, and generations stuck in flight are failed and refunded.
+"""The scheduled cleanup: what has expired goes, generations stuck in flight are failed and refunded, and
+webhook deliveries without an execution are started.
 
 Everything works in bounded batches (short transactions, ``FOR UPDATE SKIP LOCKED``), so it never holds a
 long lock on a big table, and two runs at once share the work instead of doing it twice: a stuck
@@ -17,6 +18,7 @@ from imagify.billing import ledger
 from imagify.clock import utcnow
 from imagify.generations import execution, queries
 from imagify.settings import cleanup_settings, identity_settings, storage_settings
+from imagify.webhooks import deliveries
 
 STUCK_MESSAGE = "the generation did not finish in time; the tokens were refunded"
 DEADLINE_MESSAGE = "the generation was not done by its deadline; the tokens were refunded"
@@ -30,6 +32,8 @@ class Counts:
     idempotency_keys: int = 0
     uploads: int = 0
     stuck_generations: int = 0
+    webhook_events: int = 0
+    webhook_deliveries_started: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -45,6 +49,9 @@ _EXPIRED: dict[str, LiteralString] = {
     "WHERE failed_at < %(failures_before)s LIMIT %(batch)s FOR UPDATE SKIP LOCKED)",
     "idempotency_keys": "DELETE FROM idempotency_keys WHERE (user_id, operation, key) IN (SELECT user_id, operation, "
     "key FROM idempotency_keys WHERE created_at < %(keys_before)s LIMIT %(batch)s FOR UPDATE SKIP LOCKED)",
+    # with their deliveries (ON DELETE CASCADE): the delivery log keeps 30 days
+    "webhook_events": "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events "
+    "WHERE created_at < %(webhooks_before)s LIMIT %(batch)s FOR UPDATE SKIP LOCKED)",
 }
 
 
@@ -56,6 +63,7 @@ def _delete_expired(counts: Counts) -> None:
         "batch": settings.cleanup_batch_size,
         "failures_before": now - timedelta(seconds=identity_settings().login_failure_window_s),
         "keys_before": now - timedelta(seconds=settings.idempotency_ttl_s),
+        "webhooks_before": now - timedelta(seconds=settings.webhook_retention_s),
     }
     for table, statement in _EXPIRED.items():
         for _ in range(settings.cleanup_max_batches):
@@ -139,4 +147,6 @@ def run(*, s3: Any | None = None, sfn: Any | None = None) -> Counts:
     _delete_old_uploads(counts, s3)
     _reap_overdue(counts, sfn)
     _reap_stuck(counts, sfn)
+    # After the reaping: the generations it failed made webhook events, whose deliveries start here.
+    counts.webhook_deliveries_started = deliveries.sweep(cleanup_settings().cleanup_batch_size)
     return counts

@@ -255,6 +255,32 @@ class FlowSettings(Settings):
     state_machine_arn: str | None = None
 
 
+class WebhookSettings(Settings):
+    """Webhooks: the state machine that delivers each one, and how it retries."""
+
+    from_template = {"WEBHOOK_STATE_MACHINE_ARN": None}
+
+    webhook_state_machine_arn: str | None = None
+    # Seconds before each retry (jittered by +-20 %); past the list, its last. Retried until webhook_retry_for_s
+    # after the first attempt; an endpoint whose deliveries have all failed for webhook_disable_after_s is disabled.
+    webhook_retry_schedule_s: Annotated[tuple[Annotated[float, Field(gt=0, le=86400)], ...], CommaSeparated] = (
+        5,
+        30,
+        120,
+        600,
+        1800,
+        3600,
+    )
+    webhook_retry_for_s: Annotated[float, Field(gt=0, le=7 * 86400)] = 86400
+    webhook_disable_after_s: Annotated[float, Field(gt=0)] = 3 * 86400
+    webhook_timeout_s: Annotated[float, Field(gt=0, le=30)] = 10
+    webhook_max_endpoints: Annotated[int, Field(ge=1, le=100)] = 10
+    # The old secret of a rotated one keeps signing this long.
+    webhook_rotation_overlap_s: Annotated[int, Field(ge=0)] = 24 * 3600
+    # Only the local stack sets it: plain http to a loopback receiver (AWS delivers to public https only).
+    webhook_allow_loopback_http: bool = False
+
+
 class CleanupSettings(Settings):
     # A generation still pending/processing after this long, whose execution is no longer running, is stuck.
     stuck_generation_age_s: Annotated[int, Field(ge=60)] = 30 * 60
@@ -262,6 +288,8 @@ class CleanupSettings(Settings):
     # Bounds one run's work, so a huge backlog is worked off over several runs, never in one long lock.
     cleanup_max_batches: Annotated[int, Field(ge=1, le=1000)] = 20
     idempotency_ttl_s: Annotated[int, Field(ge=3600)] = 24 * 3600
+    # Webhook events and their deliveries are kept this long (the delivery log shows them).
+    webhook_retention_s: Annotated[int, Field(ge=3600)] = 30 * 24 * 3600
 
 
 # -- what a function needs, checked at cold start -------------------------------------------------------
@@ -345,6 +373,11 @@ def database_settings() -> DatabaseSettings:
 @cached
 def pricing_settings() -> PricingSettings:
     return PricingSettings()
+
+
+@cached
+def webhook_settings() -> WebhookSettings:
+    return WebhookSettings()
 
 
 @cached

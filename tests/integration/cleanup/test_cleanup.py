@@ -119,6 +119,18 @@ def test_exactly_the_expired_rows_and_uploads_go(database: str, aws: dict[str, A
             "(%s, 'op', 'old', repeat('a', 64), %s), (%s, 'op', 'new', repeat('a', 64), %s)",
             (user, later - timedelta(hours=25), user, later - timedelta(hours=23)),
         )
+        # And webhook events (with a delivery each, done) older and younger than the delivery log's 30 days
+        for age in (timedelta(days=31), timedelta(days=29)):
+            event = conn.execute(
+                "INSERT INTO webhook_events (user_id, type, subject_id, payload, created_at) "
+                "VALUES (%s, 'generation.completed', gen_random_uuid(), '{}', %s) RETURNING id",
+                (user, later - age),
+            ).fetchone()
+            assert event is not None
+            conn.execute(
+                "INSERT INTO webhook_deliveries (event_id, user_id, url, status) VALUES (%s, %s, 'https://x.io', 'succeeded')",
+                (event["id"], user),
+            )
     # And uploads: all written now, which is more than the 1 h TTL before "later"; none outside uploads/
     for key in ("uploads/u1/user_photo/a.png", "uploads/u2/item_photo/b.png"):
         s3.put_object(Bucket=aws["bucket"], Key=key, Body=b"x")
@@ -135,8 +147,12 @@ def test_exactly_the_expired_rows_and_uploads_go(database: str, aws: dict[str, A
         "idempotency_keys": 1,
         "uploads": 2,
         "stuck_generations": 0,
+        "webhook_events": 1,
+        "webhook_deliveries_started": 0,
     }
     with _connect(database) as conn:
+        kept = conn.execute("SELECT e.created_at FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id")
+        assert [r["created_at"] for r in kept] == [later - timedelta(days=29)]
         assert [r["session_token"] for r in conn.execute("SELECT session_token FROM sessions")] == ["live"]
         assert [r["token"] for r in conn.execute("SELECT token FROM verification_tokens")] == ["new"]
         assert [r["email"] for r in conn.execute("SELECT email FROM login_failures")] == ["b@x.io"]

@@ -94,7 +94,7 @@ def sfn(local_stack: Any) -> Any:
 
 @pytest.fixture
 def real_state_machine(local_stack: Any) -> str:
-    machine = next(iter(local_stack.template.state_machines.values()))
+    machine = local_stack.template.state_machines["GenerationStateMachine"]
     return str(machine.arn)
 
 

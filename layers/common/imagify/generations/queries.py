@@ -164,11 +164,12 @@ def save_options(
     deadline_s: int | None,
     garments: list[dict[str, str | None]] | None = None,
     batch_id: UUID | None = None,
+    webhook_url: str | None = None,
 ) -> None:
     conn.execute(
         "INSERT INTO generation_options "
-        "(generation_id, quality, aspect_ratio, image_size, style, deadline_at, garments, batch_id) "
-        "VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s), %s, %s)",
+        "(generation_id, quality, aspect_ratio, image_size, style, deadline_at, garments, batch_id, webhook_url) "
+        "VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s), %s, %s, %s)",
         (
             generation_id,
             quality,
@@ -178,6 +179,7 @@ def save_options(
             deadline_s,
             None if garments is None else Jsonb(garments),
             batch_id,
+            webhook_url,
         ),
     )
 

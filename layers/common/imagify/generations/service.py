@@ -23,6 +23,7 @@ from imagify.generations import execution, inputs, instructions, queries
 from imagify.identity.principal import Principal
 from imagify.observability import logger
 from imagify.settings import storage_settings
+from imagify.webhooks import deliveries, endpoints
 
 OPERATION = "generations.create"
 RERUN = "generations.rerun"
@@ -59,6 +60,7 @@ class Request:
     deadline_s: int | None = None
     garments: tuple[Garment, ...] | None = None
     count: int = 1
+    webhook_url: str | None = None
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Request:
@@ -78,6 +80,7 @@ class Request:
             if garments is None
             else tuple(Garment(item["photoUrl"], item.get("category"), item.get("photoType")) for item in garments),
             count=body.get("count") or 1,
+            webhook_url=body.get("webhookUrl"),
         )
 
     def body(self) -> dict[str, Any]:
@@ -100,6 +103,8 @@ class Request:
             "quality": self.quality,
             "deadlineSeconds": self.deadline_s,
             "count": self.count,
+            # only when given: an Idempotency-Key's hash stays what it was for requests without it
+            **({"webhookUrl": self.webhook_url} if self.webhook_url else {}),
         }
 
     def photos(self) -> list[tuple[str, str]]:
@@ -164,6 +169,8 @@ def create(
     # Photos are checked before anything is charged: a bad input costs nothing. An upload is kept as a presigned
     # GET URL (what the frontend, which shares the table, can show while the upload lives); inline data as sent.
     kept = {field: inputs.accepted(caller.user_id, value, field=field, s3=s3)[1] for field, value in request.photos()}
+    if request.webhook_url:
+        endpoints.checked_url(request.webhook_url, "webhookUrl")
     garments = request.garments or ()
     instruction = instructions.instruction(
         request.mode,
@@ -200,6 +207,8 @@ def create(
                 f"this needs {total} tokens and the balance is {balance['tokens']}",
                 details=[{"required": total, "balance": balance["tokens"]}],
             )
+        if request.webhook_url:
+            endpoints.require_default_secret(conn, caller.user_id, "webhookUrl")
         if queries.in_flight(conn, caller.user_id) + request.count > limit:
             raise TooManyInFlight(f"at most {limit} generations may run at once on your plan", retry_after_s=10)
         batch_id = uuid4() if request.count > 1 else None
@@ -224,6 +233,7 @@ def create(
                 request.deadline_s,
                 _kept_garments(request, kept),
                 batch_id,
+                request.webhook_url,
             )
             charge = ledger.charge_generation(conn, caller.user_id, generation_id, cost)
             made.append(generation_id)
@@ -354,6 +364,7 @@ def cancel(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) ->
     observability.count("GenerationsFailed", mode=mode or "unknown", reason="cancelled")
     observability.refunded(refund, "cancelled")
     execution.stop(generation_id, "cancelled by the user", client=sfn)
+    deliveries.notify(generation_id)
     return get(caller, generation_id)
 
 

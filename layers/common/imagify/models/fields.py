@@ -106,6 +106,17 @@ HttpsUrl = Annotated[
         examples=["https://example.com/avatar.png"],
     ),
 ]
+WebhookUrl = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=2048,
+        pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$",
+        description="an https URL whose host resolves to public addresses only (checked when registered and at "
+        "every delivery); the local stack also takes plain http to a loopback address. Redirects are not followed.",
+        examples=["https://example.com/hooks/imagify"],
+    ),
+]
 MAX_INLINE_IMAGE_CHARS = 7_000_000
 PhotoUrl = Annotated[
     str,

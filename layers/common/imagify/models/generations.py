@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
-from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, shown_photo_url
+from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, WebhookUrl, shown_photo_url
 from imagify.models.rows import (
     ErrorCode,
     GarmentCategory,
@@ -152,6 +152,14 @@ class GenerationInput(ApiInput):
             "on its own, grouped by `batchId`",
         ),
     ] = 1
+    webhook_url: Annotated[
+        WebhookUrl | None,
+        Field(
+            description="a URL sent `generation.completed` or `generation.failed` when each look ends (and "
+            "`batch.completed` after a batch's last), signed with the account's webhook secret (create it first: "
+            "`POST /webhooks/default/rotate-secret`), besides the account's registered endpoints"
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _fits_mode(self) -> Self:
