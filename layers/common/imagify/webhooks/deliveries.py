@@ -242,8 +242,9 @@ def notify(generation_id: UUID) -> int:
         claimed = _claim(
             "UPDATE webhook_deliveries SET dispatched_at = now() WHERE id IN ("
             "SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id "
-            "WHERE d.status = 'pending' AND d.dispatched_at IS NULL AND (e.subject_id = %(id)s OR e.subject_id = "
-            "(SELECT batch_id FROM generation_options WHERE generation_id = %(id)s)) "
+            "WHERE d.status = 'pending' AND d.dispatched_at IS NULL AND (e.type, e.subject_id) IN "
+            "(('generation.completed', %(id)s), ('generation.failed', %(id)s), "
+            "('batch.completed', (SELECT batch_id FROM generation_options WHERE generation_id = %(id)s))) "
             "FOR UPDATE OF d SKIP LOCKED) RETURNING id",
             {"id": generation_id},
         )
