@@ -5,10 +5,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagify.generations import service
-from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, require
+from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, WebhookSettings, require
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
-require(DatabaseSettings, CorsSettings, FlowSettings)
+require(DatabaseSettings, CorsSettings, FlowSettings, WebhookSettings)
 app = resolver()
 
 

@@ -12,7 +12,7 @@ from imagify import db, idempotency, observability, pagination
 from imagify.ai.advice import advisor_model
 from imagify.ai.advice.protocol import AdvisorModel
 from imagify.billing import ledger
-from imagify.errors import Conflict, InsufficientTokens, NotFound
+from imagify.errors import Conflict, NotFound
 from imagify.generations import inputs
 from imagify.identity.principal import Principal
 from imagify.models.rows import ADVISOR_SESSION_COLUMNS, AdvisorSessionRow
@@ -53,11 +53,7 @@ def ask(
         if attempt.made:  # the first request kept its advice and then crashed before answering
             return attempt.done(Asked(get(caller.user_id, attempt.made), cost, ledger.balance(conn, caller.user_id)))
         balance = ledger.balance(conn, caller.user_id)  # (NotFound for a user deleted meanwhile)
-        if balance < cost:
-            raise InsufficientTokens(
-                f"advice costs {cost} tokens and the balance is {balance}",
-                details=[{"required": cost, "balance": balance}],
-            )
+        ledger.afford(cost, balance, "advice costs")
     try:
         advice = (model or advisor_model()).advise(message, photo)
     except Exception as error:

@@ -78,10 +78,17 @@ def _change(
         raise NotFound("user not found")
     if delta > 0:
         raise Conflict(f"a balance may hold at most {MAX_BALANCE:,} tokens; it is {balance['tokens']:,}")
-    raise InsufficientTokens(
-        f"this needs {-delta} tokens and the balance is {balance['tokens']}",
-        details=[{"required": -delta, "balance": balance["tokens"]}],
-    )
+    afford(-delta, balance["tokens"])
+    raise AssertionError("unreachable: the change failed only for want of tokens")
+
+
+def afford(required: int, balance: int, what: str = "this needs") -> None:
+    """Refuse (402, naming both numbers) what costs ``required`` tokens when the balance is less."""
+    if balance < required:
+        raise InsufficientTokens(
+            f"{what} {required} tokens and the balance is {balance}",
+            details=[{"required": required, "balance": balance}],
+        )
 
 
 def _already_recorded(conn: Connection, generation_id: UUID, kind: Kind) -> bool:

@@ -134,6 +134,11 @@ def insert_pending(
     return UUID(str(row["id"]))
 
 
+def batch_of(conn: db.Connection, generation_id: UUID) -> UUID | None:
+    row = conn.execute("SELECT batch_id FROM generation_options WHERE generation_id = %s", (generation_id,)).fetchone()
+    return row["batch_id"] if row else None
+
+
 def status_of(conn: db.Connection, generation_id: UUID) -> str | None:
     row = conn.execute("SELECT status FROM generations WHERE id = %s", (generation_id,)).fetchone()
     return str(row["status"]) if row else None

@@ -12,7 +12,6 @@ from imagify.billing import ledger
 from imagify.billing.prices import cost_of, max_in_flight, sizes_of
 from imagify.clock import utcnow
 from imagify.errors import (
-    InsufficientTokens,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -202,11 +201,7 @@ def create(
         balance = conn.execute("SELECT tokens FROM users WHERE id = %s FOR UPDATE", (caller.user_id,)).fetchone()
         if balance is None:
             raise NotFound("user not found")
-        if balance["tokens"] < total:
-            raise InsufficientTokens(
-                f"this needs {total} tokens and the balance is {balance['tokens']}",
-                details=[{"required": total, "balance": balance["tokens"]}],
-            )
+        ledger.afford(total, balance["tokens"])
         if request.webhook_url:
             endpoints.require_default_secret(conn, caller.user_id, "webhookUrl")
         if queries.in_flight(conn, caller.user_id) + request.count > limit:
@@ -373,9 +368,12 @@ def delete(caller: Principal, generation_id: UUID, *, sfn: Any | None = None) ->
     with db.transaction() as conn:
         status = _lock_own(conn, caller, generation_id)
         running = status in queries.IN_FLIGHT
+        batch_id = None
         if running:
             queries.fail(conn, generation_id, CANCELLED, "cancelled", retryable=True)
             ledger.refund_generation(conn, generation_id, note="deleted while running")
+            batch_id = queries.batch_of(conn, generation_id)  # (its options go with it)
         queries.delete(conn, generation_id)
     if running:
         execution.stop(generation_id, "deleted by the user", client=sfn)
+        deliveries.notify(generation_id, batch_id=batch_id)

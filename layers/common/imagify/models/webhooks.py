@@ -95,7 +95,7 @@ class Delivery(ApiModel):
     event_id: Annotated[UUID, Field(description="the `webhook-id` every attempt sends (de-duplicate by it)")]
     event_type: EventType
     subject_id: Annotated[UUID, Field(description="the generation, or the batch, the event is about")]
-    url: Annotated[str | None, Field(description="the one-off URL (the endpoint's own otherwise)")] = None
+    url: Annotated[str, Field(description="where it is sent: the endpoint's URL (as it is now), or the one-off URL")]
     status: Literal["pending", "succeeded", "failed"]
     attempts: int
     last_status_code: Annotated[int | None, Field(description="the receiver's last HTTP status, if it answered")]

@@ -31,9 +31,11 @@ from imagify.webhooks import signing, transport
 from imagify.webhooks.endpoints import NOT_FOUND
 
 _LOG = sql.SQL(
-    "SELECT * FROM (SELECT d.id, d.event_id, e.type AS event_type, e.subject_id, d.url, d.status, d.attempts, "
+    "SELECT * FROM (SELECT d.id, d.event_id, e.type AS event_type, e.subject_id, coalesce(d.url, w.url) AS url, "
+    "d.status, d.attempts, "
     "d.last_status_code, d.last_error, CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at, "
     "d.delivered_at, d.created_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id "
+    "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id "
     "WHERE d.user_id = %(user_id)s AND {channel}) AS log WHERE true"
 )
 
@@ -207,8 +209,9 @@ def _tell_owner(disabled: dict[str, Any]) -> None:
             disabled["email"],
             "Imagify disabled one of your webhook endpoints",
             f"Every delivery to {disabled['url']} has failed since {disabled['failing_since']:%Y-%m-%d %H:%M} UTC, "
-            "so we stopped sending to it.\n\nFix the receiver, then enable the endpoint again (PATCH "
-            '/webhooks/{id} with {"enabled": true}) and redeliver what it missed from its delivery log.\n',
+            "so we stopped sending to it, and it gets no new events until it is enabled again.\n\nFix the "
+            'receiver, then enable the endpoint (PATCH /webhooks/{id} with {"enabled": true}); the deliveries that '
+            "failed before it was disabled can be sent again from its delivery log (redeliver).\n",
         )
     except Exception as error:
         logger.warning("could not mail the owner of a disabled webhook endpoint", extra={"reason": str(error)})
@@ -235,18 +238,20 @@ def _again(delivery_id: UUID, at: datetime) -> dict[str, Any]:
 # -- starting deliveries ------------------------------------------------------------------------------------
 
 
-def notify(generation_id: UUID) -> int:
+def notify(generation_id: UUID, *, batch_id: UUID | None = None) -> int:
     """Start the deliveries the end of ``generation_id`` made (its event's, and its batch's when it was the
-    batch's last look); how many. Never raises: what it could not start, the cleanup's :func:`sweep` does."""
+    batch's last look: ``batch_id``, else the batch its options name); how many. Never raises: what it could
+    not start, the cleanup's :func:`sweep` does."""
     try:
         claimed = _claim(
             "UPDATE webhook_deliveries SET dispatched_at = now() WHERE id IN ("
             "SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id "
             "WHERE d.status = 'pending' AND d.dispatched_at IS NULL AND (e.type, e.subject_id) IN "
             "(('generation.completed', %(id)s), ('generation.failed', %(id)s), "
-            "('batch.completed', (SELECT batch_id FROM generation_options WHERE generation_id = %(id)s))) "
+            "('batch.completed', coalesce(%(batch)s, "
+            "(SELECT batch_id FROM generation_options WHERE generation_id = %(id)s)))) "
             "FOR UPDATE OF d SKIP LOCKED) RETURNING id",
-            {"id": generation_id},
+            {"id": generation_id, "batch": batch_id},
         )
         return sum(_start(row["id"]) for row in claimed)
     except Exception as error:
