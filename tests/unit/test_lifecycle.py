@@ -85,3 +85,22 @@ def test_every_loaded_model_of_the_layer_can_be_built_before_the_snapshot():
     import imagify.models.generations  # noqa: F401
 
     assert lifecycle.build_models() > 20
+
+
+def test_a_page_of_a_layer_model_made_where_a_route_names_it_is_built_too(monkeypatch: pytest.MonkeyPatch):
+    # Given Page[Delivery] made at the top of a function's module (its return annotation), which pydantic gives
+    # that module's name
+    function_module = types.ModuleType("app")
+    monkeypatch.setitem(sys.modules, "app", function_module)
+    exec(  # noqa: S102 - a module's top level, as a function's app.py runs it
+        "from imagify.models.common import Page\nfrom imagify.models.webhooks import Delivery\npage = Page[Delivery]",
+        function_module.__dict__,
+    )
+    page = function_module.page
+    assert getattr(page, "__module__", None) == "app"
+
+    # When the models are built before the snapshot
+    lifecycle.build_models()
+
+    # Then it is built too
+    assert getattr(page, "__pydantic_complete__", False)

@@ -74,16 +74,18 @@ def prime(work: Callable[[], object]) -> None:
 
 
 def build_models() -> int:
-    """Build every loaded pydantic model of the layer (they are ``defer_build``: built on first use), so the
-    first request finds its validators and serializers made; gives how many were built."""
+    """Build every loaded pydantic model of the layer, and every parametrization of its generic ones (they are
+    ``defer_build``: built on first use), so the first request finds its validators and serializers made; gives
+    how many were built."""
     from pydantic import BaseModel
 
     built, pending = 0, list(BaseModel.__subclasses__())
     while pending:
         model = pending.pop()
         pending.extend(model.__subclasses__())
-        generic = model.__pydantic_generic_metadata__["parameters"]
-        if model.__module__.startswith("imagify.") and not generic:
+        # A parametrized generic (``Page[Generation]``, made where a route names it) counts as its origin's.
+        meta = model.__pydantic_generic_metadata__
+        if (meta["origin"] or model).__module__.startswith("imagify.") and not meta["parameters"]:
             model.model_rebuild(force=True)
             built += 1
     return built
