@@ -128,7 +128,8 @@ def test_exactly_the_expired_rows_and_uploads_go(database: str, aws: dict[str, A
             ).fetchone()
             assert event is not None
             conn.execute(
-                "INSERT INTO webhook_deliveries (event_id, user_id, url, status) VALUES (%s, %s, 'https://x.io', 'succeeded')",
+                "INSERT INTO webhook_deliveries (event_id, user_id, url, status) "
+                "VALUES (%s, %s, 'https://x.io', 'succeeded')",
                 (event["id"], user),
             )
     # And uploads: all written now, which is more than the 1 h TTL before "later"; none outside uploads/
