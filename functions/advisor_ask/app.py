@@ -3,6 +3,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from imagify import lifecycle, media
 from imagify.advisor import service
 from imagify.models.advisor import AdvisorAnswer, AdvisorInput
 from imagify.settings import (
@@ -16,6 +17,7 @@ from imagify.settings import (
 from imagify.web import KEY_IN_FLIGHT, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
 require(DatabaseSettings, CorsSettings, StorageSettings, BedrockSettings, AdvisorCostSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 

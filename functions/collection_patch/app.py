@@ -3,12 +3,14 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from imagify import lifecycle, media
 from imagify.models.wardrobe import CollectionPatch, CollectionWithCover
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import collections
 from imagify.web import NOT_FOUND, UNAVAILABLE, api_handler, caller, resolver, responses
 
 require(DatabaseSettings, CorsSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 

@@ -3,12 +3,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from imagify import lifecycle, media
 from imagify.models.wardrobe import CollectionInput, CollectionWithCover
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import collections
 from imagify.web import UNAVAILABLE, api_handler, caller, resolver, responses
 
 require(DatabaseSettings, CorsSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 

@@ -3,11 +3,13 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
+from imagify import lifecycle, media
 from imagify.generations import service
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
 require(DatabaseSettings, CorsSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 

@@ -4,12 +4,14 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from imagify import lifecycle, media
 from imagify.generations import service
 from imagify.models.generations import GenerationStarted, RerunInput
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, require
 from imagify.web import KEY_IN_FLIGHT, NOT_FOUND, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
 require(DatabaseSettings, CorsSettings, StorageSettings, FlowSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 

@@ -3,12 +3,14 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from imagify import lifecycle, media
 from imagify.generations import service
 from imagify.models.generations import GenerationInput, GenerationStarted
 from imagify.settings import CorsSettings, DatabaseSettings, FlowSettings, StorageSettings, WebhookSettings, require
 from imagify.web import KEY_IN_FLIGHT, IdempotencyKey, answer_once, api_handler, caller, resolver, responses
 
 require(DatabaseSettings, CorsSettings, StorageSettings, FlowSettings, WebhookSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 

@@ -3,12 +3,13 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from imagify import media
+from imagify import lifecycle, media
 from imagify.settings import CorsSettings, DatabaseSettings, require
 from imagify.wardrobe import items
 from imagify.web import IMAGE_RESPONSES, api_handler, caller, image_response, resolver
 
 require(DatabaseSettings, CorsSettings)
+lifecycle.prime(media.load)  # (before a SnapStart snapshot: Pillow, which its requests use)
 app = resolver()
 
 
