@@ -11,7 +11,7 @@
 // item_count, saved_to_wardrobe, the token ledger) and its database settings. They keep derived columns
 // true whoever writes: a frontend may write these tables as the seed does.
 import { pgTable, pgEnum, uuid, varchar, text, integer, timestamp, boolean, index } from "drizzle-orm/pg-core";
-import { bigint, char, check, foreignKey, jsonb, primaryKey, unique, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, char, check, foreignKey, jsonb, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
 import { relations, sql } from "drizzle-orm";
 
 // ---- The seed's tables (columns exactly as the seed's schema.ts), with the indexes migrations/ add ----
@@ -391,7 +391,7 @@ export const webhook_events = pgTable(
   (table) => [
     foreignKey({ name: "webhook_events_user_id_fkey", columns: [table.userId], foreignColumns: [users.id] })
       .onDelete("cascade"),
-    unique("webhook_events_type_subject_id_key").on(table.type, table.subjectId),
+    uniqueIndex("uq_webhook_events_type_subject").on(table.type, table.subjectId),
     index("idx_webhook_events_created").on(table.createdAt),
   ],
 );
@@ -426,7 +426,7 @@ export const webhook_deliveries = pgTable(
       columns: [table.endpointId],
       foreignColumns: [webhook_endpoints.id],
     }).onDelete("cascade"),
-    unique("webhook_deliveries_event_id_endpoint_id_key").on(table.eventId, table.endpointId),
+    uniqueIndex("uq_webhook_deliveries_event_endpoint").on(table.eventId, table.endpointId),
     check("webhook_deliveries_status_check", sql`(status)::text = ANY ((ARRAY['pending'::character varying, 'succeeded'::character varying, 'failed'::character varying])::text[])`),
     index("idx_webhook_deliveries_endpoint_created")
       .on(table.endpointId, table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst())

@@ -45,9 +45,10 @@ CREATE TABLE webhook_events (
 	subject_id uuid NOT NULL,
 	-- the body every delivery sends: {type, timestamp, data}
 	payload jsonb NOT NULL,
-	created_at timestamp DEFAULT now() NOT NULL,
-	CONSTRAINT webhook_events_type_subject_id_key UNIQUE (type, subject_id)
+	created_at timestamp DEFAULT now() NOT NULL
 );
+-- (unique indexes rather than constraints: drizzle-kit reads an index's columns in their order)
+CREATE UNIQUE INDEX uq_webhook_events_type_subject ON webhook_events (type, subject_id);
 CREATE INDEX idx_webhook_events_created ON webhook_events (created_at);
 
 CREATE TABLE webhook_deliveries (
@@ -70,9 +71,9 @@ CREATE TABLE webhook_deliveries (
 	dispatched_at timestamp,
 	delivered_at timestamp,
 	created_at timestamp DEFAULT now() NOT NULL,
-	updated_at timestamp DEFAULT now() NOT NULL,
-	CONSTRAINT webhook_deliveries_event_id_endpoint_id_key UNIQUE (event_id, endpoint_id)
+	updated_at timestamp DEFAULT now() NOT NULL
 );
+CREATE UNIQUE INDEX uq_webhook_deliveries_event_endpoint ON webhook_deliveries (event_id, endpoint_id);
 CREATE INDEX idx_webhook_deliveries_endpoint_created
 	ON webhook_deliveries (endpoint_id, created_at DESC, id DESC) WHERE endpoint_id IS NOT NULL;
 CREATE INDEX idx_webhook_deliveries_one_off_created
