@@ -127,6 +127,10 @@ DECLARE
 	summary jsonb;
 BEGIN
 	SELECT batch_id, webhook_url INTO batch, one_off_url FROM generation_options WHERE generation_id = NEW.id;
+	-- Most users listen to nothing: then nothing is built, looked up or locked.
+	IF one_off_url IS NULL AND NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE user_id = NEW.user_id AND enabled) THEN
+		RETURN NULL;
+	END IF;
 	PERFORM webhook_record(NEW.user_id, 'generation.' || NEW.status::text, NEW.id, jsonb_build_object(
 		'generationId', NEW.id,
 		'status', NEW.status,

@@ -123,12 +123,14 @@ def attempt(delivery_id: UUID) -> dict[str, Any]:
         due = max(row["next_attempt_at"] or row["now"], row["leased_until"] or row["now"])
         if due > row["now"]:
             return _again(delivery_id, due)
-        conn.execute(
+        claimed = conn.execute(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, updated_at = now(), "
             "leased_until = now() + make_interval(secs => %(lease)s), "
-            "give_up_at = coalesce(give_up_at, now() + make_interval(secs => %(retry_for)s)) WHERE id = %(id)s",
+            "give_up_at = coalesce(give_up_at, now() + make_interval(secs => %(retry_for)s)) WHERE id = %(id)s "
+            "RETURNING attempts",
             {"id": delivery_id, "lease": settings.webhook_timeout_s + 30, "retry_for": settings.webhook_retry_for_s},
-        )
+        ).fetchone()
+        assert claimed is not None  # (the row is locked)
     body = json.dumps(row["payload"], separators=(",", ":"), ensure_ascii=False).encode()
     secrets = [row["secret"], *([row["previous_secret"]] if row["previous_secret"] else [])]
     headers = signing.headers(secrets, str(row["event_id"]), int(time.time()), body)
@@ -139,10 +141,11 @@ def attempt(delivery_id: UUID) -> dict[str, Any]:
         timeout_s=settings.webhook_timeout_s,
         allow_loopback_http=settings.webhook_allow_loopback_http,
     )
-    return _record(delivery_id, row["endpoint_id"], outcome)
+    return _record(delivery_id, row["endpoint_id"], claimed["attempts"], outcome)
 
 
-def _record(delivery_id: UUID, endpoint_id: UUID | None, outcome: transport.Outcome) -> dict[str, Any]:
+def _record(delivery_id: UUID, endpoint_id: UUID | None, attempts: int, outcome: transport.Outcome) -> dict[str, Any]:
+    """Write an attempt's outcome (the ``attempts``-th): delivered, or when to try again, or given up."""
     settings = webhook_settings()
     disabled: dict[str, Any] | None = None
     with db.transaction() as conn:
@@ -153,21 +156,23 @@ def _record(delivery_id: UUID, endpoint_id: UUID | None, outcome: transport.Outc
                 "WHERE id = %s AND status = 'pending'",
                 (outcome.status, delivery_id),
             )
-            conn.execute(
-                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = %s AND failing_since IS NOT NULL",
-                (endpoint_id,),
-            )
+            if endpoint_id is not None:
+                conn.execute(
+                    "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = %s AND failing_since IS NOT NULL",
+                    (endpoint_id,),
+                )
             return _done(delivery_id)
-        attempts = conn.execute("SELECT attempts FROM webhook_deliveries WHERE id = %s", (delivery_id,)).fetchone()
         schedule = settings.webhook_retry_schedule_s
-        delay = schedule[min((attempts["attempts"] if attempts else 1) - 1, len(schedule) - 1)]
+        delay = schedule[min(attempts, len(schedule)) - 1]
         delay *= random.uniform(0.8, 1.2)  # noqa: S311 (jitter, so a receiver's failures do not come back in step)
+        # Past its day of retries, the delivery gives up instead of waiting once more.
         after = conn.execute(
-            "UPDATE webhook_deliveries SET last_status_code = %(code)s, last_error = %(error)s, leased_until = NULL, "
-            "updated_at = now(), status = CASE WHEN now() + make_interval(secs => %(delay)s) > give_up_at "
-            "THEN 'failed' ELSE 'pending' END, next_attempt_at = CASE WHEN now() + make_interval(secs => %(delay)s) "
-            "> give_up_at THEN NULL ELSE now() + make_interval(secs => %(delay)s) END "
-            "WHERE id = %(id)s AND status = 'pending' RETURNING status, next_attempt_at",
+            "UPDATE webhook_deliveries d SET last_status_code = %(code)s, last_error = %(error)s, "
+            "leased_until = NULL, updated_at = now(), "
+            "status = CASE WHEN n.at > d.give_up_at THEN 'failed' ELSE 'pending' END, "
+            "next_attempt_at = CASE WHEN n.at > d.give_up_at THEN NULL ELSE n.at END "
+            "FROM (SELECT now() + make_interval(secs => %(delay)s) AS at) n "
+            "WHERE d.id = %(id)s AND d.status = 'pending' RETURNING d.status, d.next_attempt_at",
             {"id": delivery_id, "code": outcome.status, "error": outcome.error, "delay": delay},
         ).fetchone()
         if endpoint_id is not None:
