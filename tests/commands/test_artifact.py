@@ -75,6 +75,12 @@ at_init = [name for name in HEAVY if name in sys.modules]
 for hook in hooks["before"]:  # (the after-restore ones connect: tests/unit/test_lifecycle.py runs them)
     hook()
 primed = [name for name in HEAVY if name in sys.modules]
+app = getattr(module, "app", None)  # (an API function's resolver: each route had its first call, offline)
+routes = [*app._static_routes, *app._dynamic_routes] if hasattr(app, "_static_routes") else []
+unprimed = [f"{r.method} {r.rule.pattern}" for r in routes if hooks["before"] and not r._middleware_stack_built]
+from imagify import db
+from aws_lambda_powertools.logging import logger as powertools_logger
+offline = {"connected": db._local.connection is not None, "cold_start_left": powertools_logger.is_cold_start}
 import boto3  # what the first call to an AWS service imports, if the handler's module has not
 files = {name: getattr(m, "__file__", None) for name, m in list(sys.modules.items())}
 outside = sorted(
@@ -84,7 +90,8 @@ outside = sorted(
 aws = {name: (sys.modules[name].__version__, files[name]) for name in ("boto3", "botocore", "s3transfer")
        if name in sys.modules}
 print(json.dumps({"callable": callable(handler), "module": module.__file__, "outside": outside, "aws": aws,
-                  "path": sys.path, "at_init": at_init, "primed": primed,
+                  "path": sys.path, "at_init": at_init, "primed": primed, "routes": len(routes),
+                  "unprimed": unprimed, "offline": offline,
                   "hooks": {when: len(registered) for when, registered in hooks.items()}}))
 """
 
@@ -217,8 +224,12 @@ def test_under_snapstart_every_function_primes_before_the_snapshot_and_refreshes
 
     # Then each registered its priming before the snapshot and one refresh after a restore, and the priming ran;
     # nothing heavy was loaded by the init itself; Generate's priming loads google-genai and Pillow, and the
-    # priming of a route that handles pixels Pillow, and no other
+    # priming of a route that handles pixels Pillow, and no other (so no priming request reached AWS); each
+    # route of an API function had its first call, with no connection opened (nor a secret read: that would
+    # load boto3 here, where no extension listens) and nothing printed (stdout is the probe's JSON), and the
+    # cold start is left for the first real request
     failures: dict[str, object] = {}
+    apis = 0
     for function, result in results:
         if result.returncode != 0:
             failures[function.logical_id] = result.stderr.strip().splitlines()[-3:]
@@ -231,14 +242,19 @@ def test_under_snapstart_every_function_primes_before_the_snapshot_and_refreshes
             if function.logical_id in HANDLE_PIXELS
             else []
         )
-        seen = (probe["hooks"], probe["at_init"], probe["primed"])
-        if probe["hooks"]["before"] < 1 or (probe["hooks"]["after"], probe["at_init"], probe["primed"]) != (
-            1,
+        seen = (probe["hooks"], probe["at_init"], probe["primed"], probe["unprimed"], probe["offline"])
+        if probe["hooks"]["before"] < 1 or seen[1:] != (
             [],
             expected,
+            [],
+            {"connected": False, "cold_start_left": True},
         ):
             failures[function.logical_id] = seen
+        if probe["hooks"]["after"] != 1:
+            failures[function.logical_id] = seen
+        apis += probe["routes"] > 0
     assert failures == {}
+    assert apis >= 50  # (every API function has its resolver's routes primed)
 
 
 def test_the_layer_ships_the_locked_boto3_botocore_and_s3transfer(built: Path) -> None:

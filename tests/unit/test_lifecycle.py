@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from imagify import clients, lifecycle
+from tests.support.env import setenv
 
 
 @pytest.fixture
@@ -105,3 +106,38 @@ def test_a_page_of_a_layer_model_made_where_a_route_names_it_is_built_too(monkey
 
     # Then it is built too
     assert getattr(page, "__pydantic_complete__", False)
+
+
+def test_offline_nothing_reaches_the_database_a_secret_a_metric_or_the_logs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from aws_lambda_powertools.logging import logger as powertools_logger
+
+    from imagify import db, observability, secrets
+
+    # Given a database and a Parameters and Secrets extension to ask (the refusals below come before any socket:
+    # these tests may open none, and an attempt would fail otherwise)
+    setenv(
+        monkeypatch,
+        DATABASE_URL="postgresql://nobody@127.0.0.1:9/nothing",
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="9",
+        AWS_SESSION_TOKEN="token",
+    )
+    assert powertools_logger.is_cold_start
+
+    # When a priming request runs offline and tries each
+    with lifecycle.offline():
+        with pytest.raises(db.DatabaseUnavailable, match="priming"):
+            db.connection()
+        with pytest.raises(secrets.SecretUnavailable, match="priming"):
+            secrets.parameter("/imagify/test/database-url")
+        observability.count("GenerationsRequested", mode="text")
+        observability.logger.error("a priming request's error")
+        powertools_logger._is_cold_start()  # (what its request's logging does)
+
+    # Then nothing was written or logged, and the first real request is still the cold start
+    assert capsys.readouterr().out == ""
+    assert powertools_logger.is_cold_start
+    assert not lifecycle.is_offline()
+    observability.count("GenerationsRequested", mode="text")
+    assert '"GenerationsRequested"' in capsys.readouterr().out

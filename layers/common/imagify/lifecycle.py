@@ -5,8 +5,9 @@ environment, and starts new environments from the snapshot: work done before the
 restore, and anything in it is shared by every environment restored from it. So:
 
 - before the snapshot, :func:`prime`'s work runs (what the first request would otherwise do: building the
-  route's validators and serializers), and nothing that must be fresh or unique is made (no connection, no
-  secret: they are made on first use, after the restore);
+  route's validators and serializers, then a request to each route, :func:`offline`, so that what Powertools,
+  pydantic and the standard library make on a first call is made), and nothing that must be fresh or unique is
+  made (no connection, no secret: they are made on first use, after the restore);
 - after a restore, every cached client, setting and connection is dropped (``clients.reset``) and the random
   module is reseeded, so no two environments share a connection, a key or a random sequence; then what the
   first request needs is made again (``after_restore``: the database connection, the JWT keys), during the
@@ -19,16 +20,19 @@ Without SnapStart (``AWS_LAMBDA_INITIALIZATION_TYPE`` is not ``snap-start``, or 
 
 from __future__ import annotations
 
+import logging
 import os
 import random
-from collections.abc import Callable
-from types import ModuleType
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType, SimpleNamespace
 
 from imagify import clients
 
 SNAPSTART = "snap-start"
 _reopen: list[Callable[[], object]] = []
 _primed: list[Callable[[], object]] = []
+_offline = False
 
 
 def runtime_hooks() -> ModuleType | None:
@@ -71,6 +75,46 @@ def prime(work: Callable[[], object]) -> None:
         hooks.register_after_restore(refresh)
     _primed.append(work)
     hooks.register_before_snapshot(work)
+
+
+def is_offline() -> bool:
+    """Whether a priming request is running: the database, secrets and metrics refuse it."""
+    return _offline
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """Run priming requests (AWS's *invoke priming*): while inside, opening a database connection raises
+    ``DatabaseUnavailable``, reading a secret raises, no metric is written and nothing is logged, so a request
+    goes as far as it can without touching anything outside the process and changes nothing. Powertools'
+    cold-start flag is left as it was, for the first real request to report."""
+    global _offline
+    from aws_lambda_powertools.logging import logger as powertools_logger
+
+    cold_start, disabled = powertools_logger.is_cold_start, logging.root.manager.disable
+    _offline = True
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        _offline = False
+        logging.disable(disabled)
+        powertools_logger.is_cold_start = cold_start
+
+
+def priming_context() -> SimpleNamespace:
+    """A stand-in for the Lambda context of a priming request (the runtime gives none at init)."""
+    name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "priming")
+    return SimpleNamespace(
+        function_name=name,
+        function_version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        invoked_function_arn=f"arn:aws:lambda:{os.environ.get('AWS_REGION', 'us-east-1')}:000000000000:function:{name}",
+        memory_limit_in_mb=int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")),
+        aws_request_id="priming",
+        log_group_name=os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", ""),
+        log_stream_name=os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", ""),
+        get_remaining_time_in_millis=lambda: 10_000,
+    )
 
 
 def build_models() -> int:

@@ -16,12 +16,16 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from imagify import lifecycle
+
 logger = Logger(service="imagify")
 
 NAMESPACE = "Imagify"
 
 
 def _emit(name: str, unit: MetricUnit, value: float, dimensions: dict[str, str]) -> None:
+    if lifecycle.is_offline():  # (a priming request before a snapshot: not a request of anyone's)
+        return
     with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
         for key, dimension in dimensions.items():
             metric.add_dimension(name=key, value=dimension)

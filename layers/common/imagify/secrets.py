@@ -18,6 +18,8 @@ import os
 from typing import Any
 from urllib.parse import urlencode
 
+from imagify import lifecycle
+
 PORT_VARIABLE = "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
 TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"  # noqa: S105 (a header name)
 TIMEOUT_S = 3.0
@@ -50,6 +52,8 @@ def secret(secret_id: str) -> str:
 
 def _from_extension(path: str, query: dict[str, str]) -> dict[str, Any] | None:
     """The extension's JSON answer, or None when there is no extension to ask."""
+    if lifecycle.is_offline():  # (priming before a snapshot: no secret is kept in one)
+        raise SecretUnavailable("no secret is read while priming before a snapshot")
     port, token = os.environ.get(PORT_VARIABLE), os.environ.get("AWS_SESSION_TOKEN")
     if not port or not token:
         return None
