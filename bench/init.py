@@ -8,7 +8,9 @@ extension, Postgres on a local socket). Side by side in one run, per function:
   resolver, pydantic, psycopg, PyJWT; for Generate, google-genai too), each in its own interpreter;
 - *first* request after init against a *warm* one (the median of the next three), on demand;
 - the same under SnapStart as Lambda runs it: init, the before-snapshot hooks (*prime*, free at restore), the
-  after-restore hooks, then the first request after the restore against a warm one.
+  after-restore hooks, then the first request after the restore against a warm one;
+- and that again through PgBouncer (``bench/pooler.py``, when installed), as deployed behind Neon's pooled
+  endpoint: the restored environment's new connection is handed a server backend that has served before.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ class Figures:
     restore_ms: list[float] = field(default_factory=list)
     restored_first_ms: list[float] = field(default_factory=list)
     restored_warm_ms: list[float] = field(default_factory=list)
+    pooled_restore_ms: list[float] = field(default_factory=list)
+    pooled_first_ms: list[float] = field(default_factory=list)
+    pooled_warm_ms: list[float] = field(default_factory=list)
     loaded_at_init: set[str] = field(default_factory=set)
     outcomes: set[str] = field(default_factory=set)
 
@@ -106,8 +111,10 @@ def run(
     say: Any,
     *,
     root: Path = ROOT,
+    pooled_parameter: str | None = None,
 ) -> list[Figures]:
-    """The figures of ``root``'s artifact (this tree's, or a ``checkout`` of another commit)."""
+    """The figures of ``root``'s artifact (this tree's, or a ``checkout`` of another commit); restored through
+    the pooler too when ``pooled_parameter`` names the SSM parameter that holds its URL."""
     python = python313()
     build = ensure_build(root, say)
     built_layer = str(build / "CommonLayer" / "python")
@@ -139,8 +146,18 @@ def run(
             figures.restore_ms.append(snap["restore_s"] * 1000)
             figures.restored_first_ms.append(snap["first_s"] * 1000)
             figures.restored_warm_ms.append(snap["warm_s"] * 1000)
+            if pooled_parameter and "DATABASE_URL_PARAMETER" in env:
+                snap_env = env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
+                pooled = _child(python, {**args, "warm": WARM}, snap_env | {"DATABASE_URL_PARAMETER": pooled_parameter})
+                figures.pooled_restore_ms.append(pooled["restore_s"] * 1000)
+                figures.pooled_first_ms.append(pooled["first_s"] * 1000)
+                figures.pooled_warm_ms.append(pooled["warm_s"] * 1000)
         say(f"  init: round {rep + 1}/{reps} done")
     return [figures for figures in found.values() if figures.init_ms]
+
+
+def _ms(values: list[float]) -> str:
+    return stats.ms(median(values)) if values else "-"
 
 
 def _ratio(value: list[float], base: list[float]) -> str:
@@ -159,7 +176,10 @@ def section(figures: list[Figures], reps: int, before: tuple[str, list[Figures]]
         f"of the {WARM} next. SnapStart: *prime* = the before-snapshot hooks (done once per version, free at "
         "restore); *restore* = the after-restore hooks (dropping what the snapshot cached, then connecting and reading "
         "the keys again, as Lambda's restore phase does before any request); *restored first* = the first request "
-        "after them. Medians, ms."
+        "after them. *Pooled*: the same restore and first request through PgBouncer (session mode) in front of the "
+        "same Postgres, as deployed behind Neon's pooled endpoint, where a new connection is handed a server backend "
+        "that has served before (its catalog caches warm); *pooled/warm* against warm requests through it. "
+        "Medians, ms."
     )
     out.table(_table(figures))
     if before is not None:
@@ -185,6 +205,9 @@ def _table(figures: list[Figures]) -> str:
                 stats.ms(median(f.restore_ms)),
                 stats.ms(median(f.restored_first_ms)),
                 _ratio(f.restored_first_ms, f.restored_warm_ms),
+                _ms(f.pooled_restore_ms),
+                _ms(f.pooled_first_ms),
+                _ratio(f.pooled_first_ms, f.pooled_warm_ms),
                 ", ".join(sorted(f.loaded_at_init)) or "-",
                 "/".join(sorted(f.outcomes)),
             ]
@@ -202,6 +225,9 @@ def _table(figures: list[Figures]) -> str:
             "restore",
             "restored first",
             "restored/warm",
+            "pooled restore",
+            "pooled first",
+            "pooled/warm",
             "heavy at init",
             "answers",
         ],

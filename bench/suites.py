@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bench import coldstart, contention, flow, harness, init, layer, payloads, seed, warm
+from bench import coldstart, contention, flow, harness, init, layer, payloads, pooler, seed, warm
 
 if TYPE_CHECKING:
     from bench.__main__ import Run
@@ -80,11 +80,19 @@ def init_step(run: Run) -> None:
     if run.quick:
         functions = [f for f in functions if f.logical_id in (*coldstart.REPRESENTATIVE, "PricingFunction")]
     reps = 3 if run.quick else 5
-    figures = init.run(cold, functions, reps, stack.extension.port, _say)
-    before = None
-    if run.args.ref:
-        source = init.checkout(run.args.ref, run.workdir / "init-ref")
-        before = (run.args.ref, init.run(cold, functions, reps, stack.extension.port, _say, root=source))
+    with pooler.pgbouncer(run.db().url) as pooled_url:
+        pooled = None
+        if pooled_url is None:
+            _say("  no pgbouncer installed (apt-get install pgbouncer): the pooled figures are left out")
+        else:
+            pooled = "/imagify/bench/pooled-database-url"
+            stack.aws.client("ssm").put_parameter(Name=pooled, Value=pooled_url, Type="SecureString", Overwrite=True)
+        figures = init.run(cold, functions, reps, stack.extension.port, _say, pooled_parameter=pooled)
+        before = None
+        if run.args.ref:
+            source = init.checkout(run.args.ref, run.workdir / "init-ref")
+            earlier = init.run(cold, functions, reps, stack.extension.port, _say, root=source, pooled_parameter=pooled)
+            before = (run.args.ref, earlier)
     run.publish(init.section(figures, reps, before))
 
 
