@@ -64,14 +64,16 @@ def _serve(program: str, url: str, workdir: Path) -> Iterator[str]:
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = trust\nauth_file = {workdir / 'users.txt'}\n"
         "pool_mode = session\ndefault_pool_size = 4\nmax_client_conn = 200\n"
-        "ignore_startup_parameters = extra_float_digits\n"
+        "ignore_startup_parameters = extra_float_digits\nlog_connections = 0\nlog_disconnections = 0\n"
     )
     for path in workdir.iterdir():
         path.chmod(0o644)
     command = [program, *(["-u", _run_as(server.get("host"))] if os.geteuid() == 0 else []), str(config)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = workdir / "pgbouncer.log"  # (a file, never a pipe: a full pipe would stop PgBouncer mid-run)
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=output)
     try:
-        _wait_for(port, process)
+        _wait_for(port, process, log)
         yield conninfo.make_conninfo(host="127.0.0.1", port=port, dbname=database, user=user)
     finally:
         process.terminate()
@@ -86,11 +88,11 @@ def _run_as(host: object) -> str:
     return "nobody"
 
 
-def _wait_for(port: int, process: subprocess.Popen[str]) -> None:
+def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"pgbouncer exited: {process.stderr.read() if process.stderr else ''}")
+            raise RuntimeError(f"pgbouncer exited: {log.read_text()[-2000:]}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
