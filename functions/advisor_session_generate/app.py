@@ -50,11 +50,7 @@ def generate(
     fields = service.generation_body(who.user_id, session_id, body.mode if body else None)
     request = GenerationInput.model_validate(fields)  # the checks of POST /generations
     outcome = generations.create(who, generations.Request.from_body(request.model_dump(mode="json")), idempotency_key)
-    return answer_once(
-        outcome,
-        202,
-        lambda started: GenerationStarted.started(started.looks, balance_after=started.balance_after),
-    )
+    return answer_once(outcome, 202, GenerationStarted.started)
 
 
 handler = api_handler(app)

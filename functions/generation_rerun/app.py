@@ -52,11 +52,7 @@ def rerun_generation(
         None if options is None else service.Options(options.aspect_ratio, options.image_size, options.style),
         idempotency_key,
     )
-    return answer_once(
-        outcome,
-        202,
-        lambda started: GenerationStarted.started(started.looks, balance_after=started.balance_after),
-    )
+    return answer_once(outcome, 202, GenerationStarted.started)
 
 
 handler = api_handler(app)

@@ -92,11 +92,7 @@ def create_generation(
     body: Annotated[GenerationInput, Body(openapi_examples=EXAMPLES)], idempotency_key: IdempotencyKey = None
 ) -> Response[GenerationStarted]:
     outcome = service.create(caller(app), service.Request.from_body(body.model_dump(mode="json")), idempotency_key)
-    return answer_once(
-        outcome,
-        202,
-        lambda started: GenerationStarted.started(started.looks, balance_after=started.balance_after),
-    )
+    return answer_once(outcome, 202, GenerationStarted.started)
 
 
 handler = api_handler(app)

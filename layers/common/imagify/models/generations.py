@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Protocol, Self
 from uuid import UUID
 
 from pydantic import (
@@ -317,6 +317,17 @@ class Generation(_GenerationFields):
         }
 
 
+class StartedLooks(Protocol):
+    """What starting looks gives (``generations.service.Started``): the looks, the first one first, and the
+    caller's balance after their charges."""
+
+    @property
+    def looks(self) -> list[tuple[GenerationRow, GenerationExtrasRow]]: ...
+
+    @property
+    def balance_after(self) -> int: ...
+
+
 class GenerationStarted(Generation):
     """The answer to the request that started a generation: its first look, every look it started (one unless
     `count` asked for more), and the caller's balance after their charges."""
@@ -327,13 +338,13 @@ class GenerationStarted(Generation):
     ]
 
     @classmethod
-    def started(cls, looks: list[tuple[GenerationRow, GenerationExtrasRow]], *, balance_after: int) -> Self:
-        row, extras = looks[0]
+    def started(cls, started: StartedLooks) -> Self:
+        row, extras = started.looks[0]
         return cls(
             **cls._row_fields(row, extras),
             **cls._image_fields(row),
-            balance_after=balance_after,
-            looks=[GenerationSummary.from_row(*look) for look in looks],
+            balance_after=started.balance_after,
+            looks=[GenerationSummary.from_row(*look) for look in started.looks],
         )
 
 
