@@ -108,12 +108,14 @@ def test_a_page_of_a_layer_model_made_where_a_route_names_it_is_built_too(monkey
     assert getattr(page, "__pydantic_complete__", False)
 
 
-def test_offline_nothing_reaches_the_database_a_secret_a_metric_or_the_logs(
+def test_offline_nothing_reaches_the_database_a_secret_aws_dns_a_metric_or_the_logs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     from aws_lambda_powertools.logging import logger as powertools_logger
 
-    from imagify import db, observability, secrets
+    from imagify import clients, db, observability, secrets
+    from imagify.ai.advice import bedrock
+    from imagify.webhooks import transport
 
     # Given a database and a Parameters and Secrets extension to ask (the refusals below come before any socket:
     # these tests may open none, and an attempt would fail otherwise)
@@ -127,10 +129,18 @@ def test_offline_nothing_reaches_the_database_a_secret_a_metric_or_the_logs(
 
     # When a priming request runs offline and tries each
     with lifecycle.offline():
-        with pytest.raises(db.DatabaseUnavailable, match="priming"):
-            db.connection()
-        with pytest.raises(secrets.SecretUnavailable, match="priming"):
-            secrets.parameter("/imagify/test/database-url")
+        for leaving in (
+            db.connection,
+            lambda: secrets.parameter("/imagify/test/database-url"),
+            clients.s3,
+            clients.s3_presigner,
+            clients.stepfunctions,
+            clients.sesv2,
+            bedrock.default_client,
+            lambda: transport.addresses("https://hooks.example.com/imagify"),
+        ):
+            with pytest.raises(lifecycle.Offline, match="while priming"):
+                leaving()
         observability.count("GenerationsRequested", mode="text")
         observability.logger.error("a priming request's error")
         powertools_logger._is_cold_start()  # (what its request's logging does)

@@ -41,8 +41,16 @@ def reset() -> None:
         forget()
 
 
+def _aws(what: str) -> None:
+    """Before making an AWS client: none is made by a priming request (``lifecycle.offline``)."""
+    from imagify import lifecycle  # (not at the top: it imports this module)
+
+    lifecycle.refuse_offline(f"{what} client")
+
+
 @cached
 def s3() -> Any:
+    _aws("S3")
     import boto3
 
     return boto3.client("s3")
@@ -51,6 +59,7 @@ def s3() -> Any:
 @cached
 def s3_presigner() -> Any:
     """An S3 client that presigns with SigV4 (botocore would otherwise presign S3 GETs with the legacy SigV2)."""
+    _aws("S3")
     import boto3
     from botocore.config import Config
 
@@ -59,6 +68,7 @@ def s3_presigner() -> Any:
 
 @cached
 def stepfunctions() -> Any:
+    _aws("Step Functions")
     import boto3
 
     return boto3.client("stepfunctions")
@@ -66,6 +76,7 @@ def stepfunctions() -> Any:
 
 @cached
 def sesv2() -> Any:
+    _aws("SES")
     import boto3
 
     return boto3.client("sesv2")

@@ -66,8 +66,7 @@ def _prepare_threshold() -> int | None:
 
 def connect(settings: DatabaseSettings | None = None) -> Connection:
     """Open a new connection, retrying with exponential backoff while the server wakes up."""
-    if lifecycle.is_offline():
-        raise DatabaseUnavailable("no connection while priming before a snapshot")
+    lifecycle.refuse_offline("database connection")
     settings = settings or database_settings()
     url = _resolve_url(settings)
     delay = settings.db_connect_backoff_s

@@ -77,17 +77,28 @@ def prime(work: Callable[[], object]) -> None:
     hooks.register_before_snapshot(work)
 
 
+class Offline(Exception):
+    """What would leave the process was asked for while a priming request runs."""
+
+
 def is_offline() -> bool:
-    """Whether a priming request is running: the database, secrets and metrics refuse it."""
+    """Whether a priming request is running (metrics are not written then)."""
     return _offline
+
+
+def refuse_offline(what: str) -> None:
+    """Raise ``Offline`` while a priming request runs: called before anything leaves the process (a database
+    connection, a secret, an AWS client, a DNS lookup)."""
+    if _offline:
+        raise Offline(f"no {what} while priming before a snapshot")
 
 
 @contextmanager
 def offline() -> Iterator[None]:
-    """Run priming requests (AWS's *invoke priming*): while inside, opening a database connection raises
-    ``DatabaseUnavailable``, reading a secret raises, no metric is written and nothing is logged, so a request
-    goes as far as it can without touching anything outside the process and changes nothing. Powertools'
-    cold-start flag is left as it was, for the first real request to report."""
+    """Run priming requests (AWS's *invoke priming*): while inside, opening a database connection, reading a
+    secret, making an AWS client or resolving a name raises ``Offline`` (``refuse_offline``), no metric is
+    written and nothing is logged, so a request goes as far as it can without anything leaving the process,
+    and changes nothing. Powertools' cold-start flag is left as it was, for the first real request to report."""
     global _offline
     from aws_lambda_powertools.logging import logger as powertools_logger
 

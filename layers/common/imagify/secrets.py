@@ -52,8 +52,7 @@ def secret(secret_id: str) -> str:
 
 def _from_extension(path: str, query: dict[str, str]) -> dict[str, Any] | None:
     """The extension's JSON answer, or None when there is no extension to ask."""
-    if lifecycle.is_offline():  # (priming before a snapshot: no secret is kept in one)
-        raise SecretUnavailable("no secret is read while priming before a snapshot")
+    lifecycle.refuse_offline("secret")  # (none is kept in a snapshot)
     port, token = os.environ.get(PORT_VARIABLE), os.environ.get("AWS_SESSION_TOKEN")
     if not port or not token:
         return None

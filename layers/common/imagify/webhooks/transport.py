@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, urlsplit
 
+from imagify import lifecycle
+
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
@@ -195,6 +197,7 @@ def _checked(target: _Target, allow_loopback_http: bool) -> list[Address]:
 
 def _resolve(host: str, port: int) -> list[Address]:
     """Every address the name has (over TCP), in the resolver's order, each once."""
+    lifecycle.refuse_offline("DNS lookup")
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):

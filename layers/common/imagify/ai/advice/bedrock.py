@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imagify import media
+from imagify import lifecycle, media
 from imagify.ai.advice.protocol import SYSTEM_PROMPT, Advice, split_answer
 from imagify.clients import cached
 from imagify.errors import InvalidInput, RateLimited, ServiceUnavailable
@@ -29,6 +29,7 @@ _UNAVAILABLE = {
 
 @cached
 def default_client() -> Any:
+    lifecycle.refuse_offline("Bedrock client")
     import boto3
     from botocore.config import Config
 
