@@ -87,3 +87,30 @@ def test_every_error_a_route_declares_has_the_error_body_and_its_own_meaning():
             if status >= "400" and not (path == "/health" and status == "503"):  # health's 503 is its report
                 assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
                 assert answer["description"] and answer["description"] != "see the error code", (method, path)
+
+
+def test_every_request_body_has_an_example_its_model_accepts():
+    """Shown in the document, and sent to each route before a SnapStart snapshot (``web.api_handler``)."""
+    from imagify.models import admin, advisor, generations, identity, uploads, wardrobe, webhooks
+    from imagify.models.common import ApiInput
+
+    modules = (admin, advisor, generations, identity, uploads, wardrobe, webhooks)
+    models = {
+        name: model
+        for module in modules
+        for name, model in vars(module).items()
+        if isinstance(model, type) and issubclass(model, ApiInput)
+    }
+    document = json.loads((ROOT / openapi.DOCUMENT).read_text())
+    checked = []
+    for method, path, operation in _operations():
+        if "requestBody" not in operation:
+            continue
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        ref = next(option["$ref"] for option in (schema, *schema.get("anyOf", ())) if "$ref" in option)
+        name = ref.rpartition("/")[2]
+        examples = document["components"]["schemas"][name].get("examples")
+        assert examples, f"{method.upper()} {path}: {name} has no example"
+        models[name].model_validate(examples[0])
+        checked.append(name)
+    assert len(checked) >= 22

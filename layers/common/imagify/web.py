@@ -258,12 +258,14 @@ def api_handler(
 
 def _priming_requests(app: APIGatewayRestResolver, role: str) -> Iterator[dict[str, Any]]:
     """A request to each of ``app``'s routes, as API Gateway gives it, from a signed-in caller who does not
-    exist: the nil id in every path parameter, an empty JSON object as the body of a route that takes one."""
+    exist: the nil id in every path parameter, and the example of its body (``models.common.example``) as the
+    body of a route that takes one."""
     nil = str(UUID(int=0))
-    for path, item in (app.get_openapi_schema().paths or {}).items():
+    document = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
+    for path, item in document.get("paths", {}).items():
         names = re.findall(r"\{(\w+)\}", path)
         for method in ("get", "post", "put", "patch", "delete"):
-            operation = getattr(item, method)
+            operation = item.get(method)
             if operation is None:
                 continue
             yield {
@@ -283,9 +285,20 @@ def _priming_requests(app: APIGatewayRestResolver, role: str) -> Iterator[dict[s
                     "identity": {"sourceIp": "127.0.0.1"},
                     "authorizer": {"userId": nil, "role": role, "plan": "free"},
                 },
-                "body": "{}" if operation.requestBody is not None else None,
+                "body": _example_body(document, operation),
                 "isBase64Encoded": False,
             }
+
+
+def _example_body(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
+    """The JSON of the example of an operation's request body (``{}`` when its model has none); None when the
+    operation takes no body."""
+    if "requestBody" not in operation:
+        return None
+    schema = operation["requestBody"]["content"][content_types.APPLICATION_JSON]["schema"]
+    refs = [option["$ref"] for option in (schema, *schema.get("anyOf", ())) if "$ref" in option]
+    model = document["components"]["schemas"][refs[0].rpartition("/")[2]] if refs else {}
+    return json.dumps(model["examples"][0]) if model.get("examples") else "{}"
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:

@@ -12,7 +12,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
+from imagify.models.common import ApiInput, ApiModel, Cursor, Limit, example
 from imagify.models.fields import PatchInput
 from imagify.models.rows import (
     Plan,
@@ -22,6 +22,8 @@ from imagify.models.rows import (
 
 class AdminUserPatch(PatchInput):
     """At least one of `role` and `plan`; neither may be null."""
+
+    model_config = example({"plan": "pro"})
 
     NOT_NULLABLE: ClassVar[frozenset[str]] = frozenset({"role", "plan"})
 
@@ -33,6 +35,8 @@ MAX_TOKEN_ADJUSTMENT = 1_000_000
 
 
 class AdminTokenAdjustment(ApiInput):
+    model_config = example({"delta": 100, "note": "goodwill for a failed batch"})
+
     delta: Annotated[
         int,
         Field(

@@ -10,7 +10,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from imagify.models.common import ApiInput, ApiModel
+from imagify.models.common import ApiInput, ApiModel, example
 from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, shown_photo_url
 from imagify.models.rows import (
     AdvisorSessionRow,
@@ -18,6 +18,8 @@ from imagify.models.rows import (
 
 
 class AdvisorInput(ApiInput):
+    model_config = example({"message": "What should I wear to a garden wedding in June?"})
+
     message: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
@@ -57,6 +59,8 @@ class AdvisorAnswer(AdvisorSession):
 
 
 class AdvisorGenerateInput(ApiInput):
+    model_config = example({"mode": "from_prompt"})
+
     mode: Annotated[
         Literal["from_prompt", "photo_text"] | None,
         Field(description="the generation mode; when absent the server picks one for the session"),

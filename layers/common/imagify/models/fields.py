@@ -129,6 +129,11 @@ PhotoUrl = Annotated[
 ]
 # Any media type passes the schema: the bytes are checked against it, and one other than PNG, JPEG or WebP is
 # a 415, as for generations' photos.
+# A 1x1 PNG, the smallest image to show in an example.
+EXAMPLE_IMAGE = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 DATA_IMAGE_PATTERN = r"^data:[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}$"
 DataImage = Annotated[
     str,

@@ -14,7 +14,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from imagify.models.common import ApiInput, ApiModel, Cursor, Limit
+from imagify.models.common import ApiInput, ApiModel, Cursor, Limit, example
 from imagify.models.fields import PhotoUrl, StoredPhotoUrl, UtcDatetime, WebhookUrl, shown_photo_url
 from imagify.models.rows import (
     ErrorCode,
@@ -127,6 +127,14 @@ class GenerationInput(ApiInput):
     `garments` (an outfit of up to 3; `prompt` optional); `from_prompt` needs `prompt` and takes no photo;
     `photo_text` needs `userPhotoUrl` and `prompt` and takes no garment. `count` asks for up to 4 looks at once."""
 
+    model_config = example(
+        {
+            "mode": "from_prompt",
+            "prompt": "a sage green linen suit, soft studio light",
+            "options": {"aspectRatio": "3:4"},
+        }
+    )
+
     mode: GenerationMode
     prompt: Prompt | None = None
     user_photo_url: Annotated[PhotoUrl | None, Field(description="the person's photo")] = None
@@ -183,6 +191,8 @@ class GenerationInput(ApiInput):
 
 class RerunInput(ApiInput):
     """What a rerun changes: the quality and any option given replace the original's; the rest is as it was."""
+
+    model_config = example({"quality": "high"})
 
     quality: Annotated[
         Literal["standard", "high"] | None, Field(description="another quality tier; the original's when absent")

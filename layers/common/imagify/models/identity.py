@@ -10,7 +10,7 @@ from pydantic import (
     Field,
 )
 
-from imagify.models.common import ApiInput, ApiModel
+from imagify.models.common import ApiInput, ApiModel, example
 from imagify.models.fields import (
     Email,
     HttpsUrl,
@@ -44,21 +44,29 @@ class User(ApiModel):
 
 
 class RegisterInput(ApiInput):
+    model_config = example({"email": "ada@example.com", "password": "correct horse battery staple", "name": "Ada"})
+
     email: Email
     password: NewPassword
     name: Name | None = None
 
 
 class LoginInput(ApiInput):
+    model_config = example({"email": "ada@example.com", "password": "correct horse battery staple"})
+
     email: Email
     password: Password
 
 
 class RefreshInput(ApiInput):
+    model_config = example({"sessionToken": "ims_ExampleSessionTokenFromSignIn0000000000"})
+
     session_token: SessionToken
 
 
 class OAuthInput(ApiInput):
+    model_config = example({"idToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImV4YW1wbGUifQ.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"})
+
     id_token: Annotated[
         str,
         Field(min_length=1, max_length=8192, repr=False, description="the identity provider's ID token (a JWT)"),
@@ -66,15 +74,27 @@ class OAuthInput(ApiInput):
 
 
 class VerifyEmailConfirmInput(ApiInput):
+    model_config = example({"email": "ada@example.com", "token": "ExampleOneTimeTokenFromTheMail"})
+
     email: Email
     token: OneTimeToken
 
 
 class PasswordResetRequestInput(ApiInput):
+    model_config = example({"email": "ada@example.com"})
+
     email: Email
 
 
 class PasswordResetConfirmInput(ApiInput):
+    model_config = example(
+        {
+            "email": "ada@example.com",
+            "token": "ExampleOneTimeTokenFromTheMail",
+            "newPassword": "a new and longer passphrase",
+        }
+    )
+
     email: Email
     token: OneTimeToken
     new_password: NewPassword
@@ -130,11 +150,15 @@ class UserEnvelope(ApiModel):
 
 
 class MePatchInput(PatchInput):
+    model_config = example({"name": "Ada Lovelace"})
+
     name: Annotated[Name | None, Field(description="the display name; null clears it")] = None
     image: Annotated[HttpsUrl | None, Field(description="an https avatar URL; null clears it")] = None
 
 
 class MeDeleteInput(ApiInput):
+    model_config = example({"password": "correct horse battery staple"})
+
     password: Annotated[
         str | None,
         Field(

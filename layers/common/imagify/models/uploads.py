@@ -8,7 +8,7 @@ from pydantic import (
     Field,
 )
 
-from imagify.models.common import ApiInput, ApiModel
+from imagify.models.common import ApiInput, ApiModel, example
 from imagify.models.fields import UtcDatetime
 
 UploadPurpose = Literal["user_photo", "item_photo"]
@@ -17,6 +17,8 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class UploadInput(ApiInput):
+    model_config = example({"purpose": "user_photo", "contentType": "image/jpeg", "contentLength": 482133})
+
     purpose: Annotated[UploadPurpose, Field(description="what the photo is for")]
     content_type: ImageContentType
     content_length: Annotated[

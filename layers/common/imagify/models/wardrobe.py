@@ -11,11 +11,13 @@ from pydantic import (
     StringConstraints,
 )
 
-from imagify.models.common import ApiInput, ApiModel
-from imagify.models.fields import DataImage, Description, PatchInput, Tags, Title, UtcDatetime
+from imagify.models.common import ApiInput, ApiModel, example
+from imagify.models.fields import EXAMPLE_IMAGE, DataImage, Description, PatchInput, Tags, Title, UtcDatetime
 
 
 class SaveToWardrobeInput(ApiInput):
+    model_config = example({"title": "Sage linen suit", "tags": ["summer", "linen"]})
+
     title: Title | None = None
     description: Description | None = None
     collection_id: Annotated[UUID | None, Field(description="a collection of the caller's")] = None
@@ -23,6 +25,8 @@ class SaveToWardrobeInput(ApiInput):
 
 
 class WardrobeItemInput(ApiInput):
+    model_config = example({"imageBase64": EXAMPLE_IMAGE, "title": "Linen shirt", "tags": ["summer"]})
+
     image_base64: DataImage
     title: Title | None = None
     description: Description | None = None
@@ -33,6 +37,8 @@ class WardrobeItemInput(ApiInput):
 class WardrobeItemPatch(PatchInput):
     """Only the fields sent change; null clears `title`, `description` or `collectionId` (which takes
     the item out of its collection). `tags` may not be null: send `[]` to clear them."""
+
+    model_config = example({"title": "Linen shirt, white", "tags": ["summer", "linen"]})
 
     NOT_NULLABLE: ClassVar[frozenset[str]] = frozenset({"tags"})
 
@@ -72,11 +78,15 @@ CollectionName = Annotated[
 
 
 class CollectionInput(ApiInput):
+    model_config = example({"name": "Summer"})
+
     name: CollectionName
     cover_image_base64: DataImage | None = None
 
 
 class CollectionPatch(PatchInput):
+    model_config = example({"name": "Summer 2027"})
+
     NOT_NULLABLE: ClassVar[frozenset[str]] = frozenset({"name"})
 
     name: CollectionName | None = None

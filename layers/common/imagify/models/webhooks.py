@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from imagify.models.common import ApiInput, ApiModel
+from imagify.models.common import ApiInput, ApiModel, example
 from imagify.models.fields import PatchInput, UtcDatetime, WebhookUrl
 
 CHANNEL_PATTERN = r"^(default|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
@@ -44,6 +44,8 @@ Secret = Annotated[
 
 
 class WebhookInput(ApiInput):
+    model_config = example({"url": "https://hooks.example.com/imagify", "events": ["generation.completed"]})
+
     url: WebhookUrl
     events: Events
     description: WebhookDescription | None = None
@@ -52,6 +54,8 @@ class WebhookInput(ApiInput):
 class WebhookPatch(PatchInput):
     """Only the fields sent change; `description: null` clears it. Enabling an endpoint we disabled after its
     deliveries failed for days starts its deliveries again (for new events; redeliver the old ones)."""
+
+    model_config = example({"enabled": False})
 
     NOT_NULLABLE: ClassVar[frozenset[str]] = frozenset({"url", "events", "enabled"})
 
