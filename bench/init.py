@@ -140,14 +140,14 @@ def run(
             figures.warm_ms.append(on_demand["warm_s"] * 1000)
             figures.loaded_at_init.update(on_demand["loaded_at_init"])
             figures.outcomes.update(on_demand["outcomes"])
-            snap = _child(python, {**args, "warm": WARM}, env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"})
+            snap_env = env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
+            snap = _child(python, {**args, "warm": WARM}, snap_env)
             figures.snap_init_ms.append(snap["init_s"] * 1000)
             figures.prime_ms.append(snap["prime_s"] * 1000)
             figures.restore_ms.append(snap["restore_s"] * 1000)
             figures.restored_first_ms.append(snap["first_s"] * 1000)
             figures.restored_warm_ms.append(snap["warm_s"] * 1000)
             if pooled_parameter and "DATABASE_URL_PARAMETER" in env:
-                snap_env = env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
                 pooled = _child(python, {**args, "warm": WARM}, snap_env | {"DATABASE_URL_PARAMETER": pooled_parameter})
                 figures.pooled_restore_ms.append(pooled["restore_s"] * 1000)
                 figures.pooled_first_ms.append(pooled["first_s"] * 1000)
