@@ -55,6 +55,11 @@ HANDLE_PIXELS = {
     "AdvisorAskFunction",
 }
 
+# The functions that sign or verify access tokens: the others do not load PyJWT (nor cryptography) at init.
+SIGNS_OR_VERIFIES_JWTS = {
+    f"{name}Function" for name in ("Authorizer", "AuthLogin", "AuthLogout", "AuthOAuth", "AuthRefresh", "AuthRegister")
+}
+
 # Runs in the built function's interpreter: the paths Lambda puts first, the handler's import, what it loaded,
 # the SnapStart hooks it registered (the runtime's snapshot_restore_py, stood in for), boto3's import, and where
 # every loaded module came from.
@@ -72,6 +77,7 @@ module = importlib.import_module(module_name)
 handler = getattr(module, attribute, None)
 HEAVY = ("boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "google.genai", "PIL")
 at_init = [name for name in HEAVY if name in sys.modules]
+tokens_at_init = [name for name in ("jwt", "cryptography", "argon2") if name in sys.modules]
 for hook in hooks["before"]:  # (the after-restore ones connect: tests/unit/test_lifecycle.py runs them)
     hook()
 primed = [name for name in HEAVY if name in sys.modules]
@@ -90,8 +96,8 @@ outside = sorted(
 aws = {name: (sys.modules[name].__version__, files[name]) for name in ("boto3", "botocore", "s3transfer")
        if name in sys.modules}
 print(json.dumps({"callable": callable(handler), "module": module.__file__, "outside": outside, "aws": aws,
-                  "path": sys.path, "at_init": at_init, "primed": primed, "routes": len(routes),
-                  "unprimed": unprimed, "offline": offline,
+                  "path": sys.path, "at_init": at_init, "tokens_at_init": tokens_at_init, "primed": primed,
+                  "routes": len(routes), "unprimed": unprimed, "offline": offline,
                   "hooks": {when: len(registered) for when, registered in hooks.items()}}))
 """
 
@@ -202,6 +208,10 @@ def test_every_handler_imports_from_the_function_and_the_layer_alone(
             problems.append(f"sys.path starts {probe['path'][:3]}")
         if probe["at_init"] or probe["hooks"] != {"before": 0, "after": 0}:
             problems.append(f"at init: loaded {probe['at_init']}, SnapStart hooks {probe['hooks']} (expected none)")
+        signs = function.logical_id in SIGNS_OR_VERIFIES_JWTS
+        if probe["tokens_at_init"] != (["jwt", "cryptography"] if signs else []):
+            # (PyJWT loads cryptography; argon2 is imported where an Argon2id hash is made or met)
+            problems.append(f"at init: loaded {probe['tokens_at_init']} (signs or verifies access tokens: {signs})")
         if not {"boto3", "botocore"} <= probe["aws"].keys():
             problems.append(f"boto3 and botocore were not both imported: {probe['aws']}")
         for name, (version, file) in probe["aws"].items():

@@ -1,9 +1,7 @@
-"""Access tokens (short-lived JWTs we sign) and session tokens (long-lived opaque secrets we store hashed)."""
+"""Access tokens: short-lived JWTs we sign (session tokens, long-lived opaque secrets, are ``sessions``')."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -15,7 +13,6 @@ from imagify.settings import IdentitySettings, identity_settings
 
 # The only algorithm we sign with is the only one we accept: never taken from the token's header.
 ALGORITHM = "HS256"
-SESSION_PREFIX = "ims_"
 
 
 class InvalidToken(Exception):
@@ -90,20 +87,3 @@ def verify_access_token(
 
 def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
-
-
-def new_session_token() -> str:
-    """256 random bits, URL-safe, with a prefix that tells our tokens from Auth.js's UUIDs."""
-    return SESSION_PREFIX + secrets.token_urlsafe(32)
-
-
-def stored_session_token(token: str) -> str:
-    """What the ``sessions`` row holds for a token.
-
-    Ours are stored as their SHA-256, so a leaked table yields no usable token. A session that the
-    frontend's Auth.js adapter created holds its random UUID as is (that is how Auth.js looks it up), and
-    is looked up the same way.
-    """
-    if token.startswith(SESSION_PREFIX):
-        return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
-    return token

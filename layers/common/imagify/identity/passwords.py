@@ -9,17 +9,23 @@ and a hash of the other scheme are replaced by one of the configured scheme.
 
 bcrypt reads at most 72 bytes. A new password longer than that in UTF-8 is refused where it is set (the API
 models), never truncated; signing in with one against a bcrypt hash is simply a wrong password.
+
+argon2 is imported where an Argon2id hash is made or met, not at init: with the default scheme most functions
+never need it (docs/performance.md).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import bcrypt
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from imagify.clients import cached
 from imagify.errors import InvalidInput
 from imagify.settings import identity_settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 BCRYPT_MAX_BYTES = 72
 _BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
@@ -32,6 +38,8 @@ def too_long_for_bcrypt(password: str) -> bool:
 
 @cached
 def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher, Type
+
     # RFC 9106's second recommended option (64 MiB, t=3, p=4) is above OWASP's minimum for Argon2id
     # (19 MiB, t=2, p=1) while staying well under a second in a 512 MB Lambda.
     return PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32, type=Type.ID)
@@ -78,6 +86,8 @@ def _checked(stored_hash: str, password: str) -> bool:
             return bcrypt.checkpw(secret, normalised)
         except ValueError:  # a malformed hash matches nothing
             return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher().verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
@@ -111,6 +121,8 @@ def needs_rehash(stored_hash: str, password: str | None = None) -> bool:
         return cost is None or cost < settings.bcrypt_rounds
     if _is_bcrypt(stored_hash):
         return True  # the backend is the only authenticator: bcrypt upgrades to Argon2id
+    from argon2.exceptions import InvalidHashError
+
     try:
         return _hasher().check_needs_rehash(stored_hash)
     except InvalidHashError:

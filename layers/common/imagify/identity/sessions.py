@@ -1,15 +1,39 @@
-"""Database sessions: rows in ``sessions``, as Auth.js keeps them, looked up by their token."""
+"""Database sessions: rows in ``sessions``, as Auth.js keeps them, looked up by their token.
+
+A session token is a long-lived opaque secret, stored hashed; this module needs no JWT library (the functions
+that only look sessions up do not load it).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from imagify.clock import utcnow
 from imagify.db import Connection
-from imagify.identity.credentials import new_session_token, stored_session_token
 from imagify.settings import identity_settings
+
+SESSION_PREFIX = "ims_"
+
+
+def new_session_token() -> str:
+    """256 random bits, URL-safe, with a prefix that tells our tokens from Auth.js's UUIDs."""
+    return SESSION_PREFIX + secrets.token_urlsafe(32)
+
+
+def stored_session_token(token: str) -> str:
+    """What the ``sessions`` row holds for a token.
+
+    Ours are stored as their SHA-256, so a leaked table yields no usable token. A session that the
+    frontend's Auth.js adapter created holds its random UUID as is (that is how Auth.js looks it up), and
+    is looked up the same way.
+    """
+    if token.startswith(SESSION_PREFIX):
+        return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+    return token
 
 
 @dataclass(frozen=True)
