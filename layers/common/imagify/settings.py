@@ -11,8 +11,6 @@ Each function declares, at the top of its ``app.py``, the settings whose variabl
 missing value fails the cold start, naming the variable, instead of the first request that reads it.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal

@@ -1,7 +1,5 @@
 """What the state machine's task functions share: their input, and their Lambda entry point."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from functools import wraps
 from typing import Any

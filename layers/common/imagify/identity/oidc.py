@@ -4,8 +4,6 @@ The token's signature is checked against the provider's JWKS (fetched from the c
 never one the caller names, and cached), then its issuer, audience and expiry.
 """
 
-from __future__ import annotations
-
 import json
 from dataclasses import dataclass
 from typing import Any

@@ -1,7 +1,5 @@
 """Administration: users, token adjustments and figures (``/admin``)."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar
 
 from pydantic import (

@@ -1,7 +1,5 @@
 """The style advisor: a question and its advice (``/advisor``)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Self
 from uuid import UUID
 

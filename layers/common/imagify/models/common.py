@@ -1,7 +1,5 @@
 """The shapes every endpoint shares: the camelCase base, the error body and the list envelope."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator

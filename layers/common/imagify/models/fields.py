@@ -1,7 +1,5 @@
 """The field types the API models share: how ids, emails, names, images and URLs are checked and shown."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
 

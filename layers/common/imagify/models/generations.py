@@ -1,7 +1,5 @@
 """Generations: what is asked for, and what a generation shows (``/generations``)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal, Protocol, Self
 from uuid import UUID
 

@@ -1,7 +1,5 @@
 """What ``GET /health`` answers."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import (

@@ -1,7 +1,5 @@
 """Identity: users, sign-up and sign-in, tokens, the caller's own profile and ledger (``/auth``, ``/me``)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Literal, Protocol, Self
 from uuid import UUID

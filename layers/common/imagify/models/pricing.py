@@ -1,7 +1,5 @@
 """What ``GET /pricing`` answers: the token costs and the plans' limits."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import Field

@@ -10,8 +10,6 @@ of list queries: ``*_LIST_COLUMNS`` select the rest, validated by the ``*Summary
 row models extend them with the large column.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 from uuid import UUID
 

@@ -1,7 +1,5 @@
 """Uploads: the ticket for one file (``POST /uploads``)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import (

@@ -1,7 +1,5 @@
 """The wardrobe: items and collections (``/wardrobe``, ``/collections``)."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar
 from uuid import UUID
 

@@ -1,7 +1,5 @@
 """Webhooks (``/webhooks``): endpoints, their secrets and their delivery log."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
