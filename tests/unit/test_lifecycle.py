@@ -108,6 +108,32 @@ def test_a_page_of_a_layer_model_made_where_a_route_names_it_is_built_too(monkey
     assert getattr(page, "__pydantic_complete__", False)
 
 
+def test_before_the_snapshot_python_has_answered_whether_each_model_and_value_type_is_a_mapping():
+    from collections.abc import Mapping
+
+    from pydantic import BaseModel
+
+    # Given a model of the layer that nothing has checked yet
+    class Fresh(BaseModel):
+        __module__ = "imagify.models.fresh"
+        name: str
+
+    assert Fresh not in _negative_answers(Mapping)
+
+    # When the models are built before the snapshot
+    lifecycle.build_models()
+
+    # Then Python's answer for it, and for the value types, is cached: a request's first check walks nothing
+    assert {Fresh, *lifecycle.VALUE_TYPES} <= _negative_answers(Mapping)
+
+
+def _negative_answers(abc: type) -> set[type]:
+    import _abc  # type: ignore[import-not-found]  # (CPython's ABC machinery: its caches)
+
+    negative_cache = _abc._get_dump(abc)[2]
+    return {ref() for ref in negative_cache}
+
+
 def test_offline_nothing_reaches_the_database_a_secret_aws_dns_a_metric_or_the_logs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):

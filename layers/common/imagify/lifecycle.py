@@ -5,9 +5,10 @@ environment, and starts new environments from the snapshot: work done before the
 restore, and anything in it is shared by every environment restored from it. So:
 
 - before the snapshot, :func:`prime`'s work runs (what the first request would otherwise do: building the
-  route's validators and serializers, then a request to each route, :func:`offline`, so that what Powertools,
-  pydantic and the standard library make on a first call is made), and nothing that must be fresh or unique is
-  made (no connection, no secret: they are made on first use, after the restore);
+  route's validators and serializers and caching Python's answers about them (:func:`ask_abcs`), then a request
+  to each route, :func:`offline`, so that what Powertools, pydantic and the standard library make on a first call
+  is made), and nothing that must be fresh or unique is made (no connection, no secret: they are made on first
+  use, after the restore);
 - after a restore, every cached client, setting and connection is dropped (``clients.reset``) and the random
   module is reseeded, so no two environments share a connection, a key or a random sequence; then what the
   first request needs is made again (``after_restore``: the database connection, the JWT keys), during the
@@ -23,9 +24,12 @@ from __future__ import annotations
 import logging
 import os
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from types import ModuleType, SimpleNamespace
+from datetime import date, datetime
+from decimal import Decimal
+from types import ModuleType, NoneType, SimpleNamespace
+from uuid import UUID
 
 from imagify import clients
 
@@ -33,6 +37,9 @@ SNAPSTART = "snap-start"
 _reopen: list[Callable[[], object]] = []
 _primed: list[Callable[[], object]] = []
 _offline = False
+
+# The types a request's values have, besides the layer's models (see ``build_models``).
+VALUE_TYPES: tuple[type, ...] = (NoneType, bool, int, float, str, bytes, UUID, datetime, date, Decimal, list, tuple)
 
 
 def runtime_hooks() -> ModuleType | None:
@@ -131,10 +138,12 @@ def priming_context() -> SimpleNamespace:
 def build_models() -> int:
     """Build every loaded pydantic model of the layer, and every parametrization of its generic ones (they are
     ``defer_build``: built on first use), so the first request finds its validators and serializers made; gives
-    how many were built."""
+    how many were built. Then ask Python whether each of them, and each of ``VALUE_TYPES``, is a ``Mapping`` or a
+    ``Sequence`` (``ask_abcs``)."""
     from pydantic import BaseModel
 
-    built, pending = 0, list(BaseModel.__subclasses__())
+    built: list[type[BaseModel]] = []
+    pending = list(BaseModel.__subclasses__())
     while pending:
         model = pending.pop()
         pending.extend(model.__subclasses__())
@@ -142,5 +151,19 @@ def build_models() -> int:
         meta = model.__pydantic_generic_metadata__
         if (meta["origin"] or model).__module__.startswith("imagify.") and not meta["parameters"]:
             model.model_rebuild(force=True)
-            built += 1
-    return built
+            built.append(model)
+    ask_abcs((*VALUE_TYPES, *built))
+    return len(built)
+
+
+def ask_abcs(classes: Iterable[type]) -> None:
+    """Have Python's answers to ``issubclass(cls, Mapping)`` and ``issubclass(cls, Sequence)`` cached.
+
+    The first time a class is checked against an abstract base class that it does not derive from, Python asks
+    every subclass of the ABC in turn, then caches the answer: Mapping has some 140 here (Powertools' event
+    classes), so the first check of each class costs ~0.4 ms. pydantic asks it of what a model is validated from
+    (a row model, ``None``), Powertools of each parameter's type, on a request's path: asked before the snapshot,
+    the answers are in it (until a class is registered with an ABC, which no request does)."""
+    for cls in classes:
+        issubclass(cls, Mapping)
+        issubclass(cls, Sequence)
