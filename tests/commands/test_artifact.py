@@ -78,7 +78,9 @@ handler = getattr(module, attribute, None)
 HEAVY = ("boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "google.genai", "PIL")
 at_init = [name for name in HEAVY if name in sys.modules]
 tokens_at_init = [name for name in ("jwt", "cryptography", "argon2") if name in sys.modules]
-for hook in hooks["before"]:  # (the after-restore ones connect: tests/unit/test_lifecycle.py runs them)
+# Lambda runs the before-snapshot hooks in the reverse order of registration (the after-restore ones connect:
+# tests/unit/test_lifecycle.py runs them)
+for hook in reversed(hooks["before"]):
     hook()
 primed = [name for name in HEAVY if name in sys.modules]
 app = getattr(module, "app", None)  # (an API function's resolver: each route had its first call, offline)
