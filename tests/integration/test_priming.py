@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 import types
-from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
@@ -16,21 +15,17 @@ from devstack import events
 from devstack.context import LambdaContext
 from devstack.runtime import load_handler
 from devstack.template import load
-from imagify import db, lifecycle
+from imagify import db
+from tests.support.snapstart import Hooks, stand_in_runtime
 from tests.support.sql import Sql, scalar
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def snapstart(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Callable[[], object]]]:
+def snapstart(monkeypatch: pytest.MonkeyPatch) -> Hooks:
     """An init as SnapStart runs it, with the runtime's snapshot_restore_py stood in for."""
-    registered: dict[str, list[Callable[[], object]]] = {"before": [], "after": []}
-    module = types.ModuleType("snapshot_restore_py")
-    module.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
-    module.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
-    monkeypatch.setattr(lifecycle, "_primed", [])
+    registered = stand_in_runtime(monkeypatch)
     monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
     return registered
 
@@ -49,7 +44,7 @@ def test_before_the_snapshot_each_route_is_requested_offline_and_the_first_reque
     path: str,
     body: dict[str, object] | None,
     status: int,
-    snapstart: dict[str, list[Callable[[], object]]],
+    snapstart: Hooks,
     database: str,
     sql: Sql,
     monkeypatch: pytest.MonkeyPatch,

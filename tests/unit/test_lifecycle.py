@@ -5,24 +5,18 @@ from __future__ import annotations
 import random
 import sys
 import types
-from collections.abc import Callable
 
 import pytest
 
 from imagify import clients, lifecycle
 from tests.support.env import setenv
+from tests.support.snapstart import Hooks, stand_in_runtime
 
 
 @pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Callable[[], object]]]:
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Hooks:
     """The runtime's snapshot_restore_py, stood in for: what was registered with it."""
-    registered: dict[str, list[Callable[[], object]]] = {"before": [], "after": []}
-    module = types.ModuleType("snapshot_restore_py")
-    module.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
-    module.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
-    monkeypatch.setattr(lifecycle, "_primed", [])
-    return registered
+    return stand_in_runtime(monkeypatch)
 
 
 def test_without_snapstart_nothing_is_primed(runtime, monkeypatch: pytest.MonkeyPatch):

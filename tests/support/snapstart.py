@@ -1,0 +1,25 @@
+"""The Lambda runtime's SnapStart hooks (``snapshot_restore_py``, not on PyPI), stood in for in a test."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable
+
+import pytest
+
+from imagify import lifecycle
+
+Hooks = dict[str, list[Callable[[], object]]]
+
+
+def stand_in_runtime(monkeypatch: pytest.MonkeyPatch) -> Hooks:
+    """Install a stand-in for the runtime's hooks module; gives what is registered with it, in order, under
+    "before" (the snapshot) and "after" (a restore). Lambda runs the "before" ones in the reverse order."""
+    registered: Hooks = {"before": [], "after": []}
+    module = types.ModuleType("snapshot_restore_py")
+    module.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
+    module.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
+    monkeypatch.setattr(lifecycle, "_primed", [])
+    return registered
