@@ -48,6 +48,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ref", help="coldstart: also compare cold starts of the code at this git ref with the working tree"
     )
+    parser.add_argument("--functions", default="", help="init: only these functions (comma-separated, e.g. MeGet)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(BENCHMARKS)

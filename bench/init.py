@@ -11,6 +11,9 @@ extension, Postgres on a local socket). Side by side in one run, per function:
   after-restore hooks, then the first request after the restore against a warm one;
 - and that again through PgBouncer (``bench/pooler.py``, when installed), as deployed behind Neon's pooled
   endpoint: the restored environment's new connection is handed a server backend that has served before.
+
+Each function is measured on the sample event of its route's work (``events/<function>/``), on rows the
+benchmark's user owns (``work_events``), so that the first request and the warm ones do the same work.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench import coldstart, layer, stats
+from bench import coldstart, layer, seed, stats
+from bench.pg import BenchDatabase
 from bench.report import Section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +39,11 @@ CHILD = Path(__file__).resolve().parent / "_initchild.py"
 UNAVOIDABLE = ["aws_lambda_powertools.event_handler", "pydantic.main", "psycopg", "jwt"]
 WITH_GENAI = [*UNAVOIDABLE, "google.genai"]
 WARM = 3
+# The sample that does the route's work, where a function's first sample (by name) is a refusal.
+WORK_SAMPLES = {"admin_users_list": "search", "uploads_create": "user-photo"}
+# Reads and edits are measured on a row the benchmark's user owns (the same work on every request); a request
+# that changes a row once (a delete, a cancel, a save, a rerun, a redelivery) keeps its sample's unknown id.
+ON_OWN_ROWS = ("GET", "PATCH")
 
 
 def python313() -> str:
@@ -64,6 +73,58 @@ def checkout(ref: str, destination: Path) -> Path:
             capture_output=True,
         )
     return destination
+
+
+def work_events(functions: list[Any], db: BenchDatabase, directory: Path) -> dict[str, Path]:
+    """Per function, the event its requests send: its work sample, with a read's or an edit's path id replaced
+    by the id of a row of the benchmark's user (an advisor session and a webhook endpoint are added for it)."""
+    owned = _owned_rows(db)
+    directory.mkdir(parents=True, exist_ok=True)
+    chosen: dict[str, Path] = {}
+    for function in functions:
+        sample = coldstart.first_event(function.code_uri)
+        if function.code_uri.name in WORK_SAMPLES:
+            sample = sample.with_name(f"{WORK_SAMPLES[function.code_uri.name]}.json")
+        text = sample.read_text()
+        event = json.loads(text)
+        if event.get("httpMethod") in ON_OWN_ROWS:
+            for name, value in (event.get("pathParameters") or {}).items():
+                if name in owned:
+                    text = text.replace(value, str(owned[name]))
+        chosen[function.logical_id] = directory / f"{function.logical_id}.json"
+        chosen[function.logical_id].write_text(text)
+    return chosen
+
+
+def _owned_rows(db: BenchDatabase) -> dict[str, Any]:
+    hot = seed.HOT_USER
+    tables = {
+        "generation_id": "generations WHERE result_image_base64 IS NOT NULL AND",
+        "item_id": "wardrobe_items WHERE image_base64 IS NOT NULL AND",
+        "collection_id": "wardrobe_collections WHERE",
+        "session_id": "advisor_sessions WHERE",
+        "webhook_id": "webhook_endpoints WHERE",
+    }
+    with db.connect() as conn, conn.transaction():
+        conn.execute(
+            "INSERT INTO advisor_sessions (user_id, user_message, ai_response, extracted_prompt) "
+            "SELECT %s, 'What goes with a camel trench?', 'Dark denim and white sneakers.', "
+            "'a camel trench coat over dark denim' WHERE NOT EXISTS (SELECT FROM advisor_sessions WHERE user_id = %s)",
+            (hot, hot),
+        )
+        conn.execute(
+            "INSERT INTO webhook_endpoints (user_id, url, events, secret) "
+            "SELECT %s, 'https://hooks.example.com/imagify', '{generation.completed}', %s "
+            "WHERE NOT EXISTS (SELECT FROM webhook_endpoints WHERE user_id = %s)",
+            (hot, "whsec_" + "A" * 43 + "=", hot),
+        )
+        found = {
+            name: conn.execute(f"SELECT id FROM {rows} user_id = %s ORDER BY created_at LIMIT 1", (hot,)).fetchone()
+            for name, rows in tables.items()
+        }
+    missing = [name for name, row in found.items() if row is None]
+    assert not missing, f"the benchmark's user has no row for {missing}"
+    return {name: row["id"] for name, row in found.items() if row}
 
 
 @dataclass
@@ -106,6 +167,7 @@ def _child(python: str, args: dict[str, Any], env: dict[str, str]) -> dict[str, 
 def run(
     cold: coldstart.ColdStarts,
     functions: list[Any],
+    events: dict[str, Path],
     reps: int,
     extension_port: int,
     say: Any,
@@ -133,7 +195,7 @@ def run(
             bare = WITH_GENAI if function.logical_id == "GenerationGenerateFunction" else UNAVOIDABLE
             base = {"task": task, "layer": built_layer, "name": function.name, "memory": function.memory_size}
             figures.bare_ms.append(_child(python, {**base, "bare": bare}, env)["init_s"] * 1000)
-            args = {**base, "handler": function.handler, "event": str(coldstart.first_event(function.code_uri))}
+            args = {**base, "handler": function.handler, "event": str(events[function.logical_id])}
             on_demand = _child(python, {**args, "warm": WARM}, env | {"AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand"})
             figures.init_ms.append(on_demand["init_s"] * 1000)
             figures.first_ms.append(on_demand["first_s"] * 1000)

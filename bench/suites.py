@@ -79,6 +79,9 @@ def init_step(run: Run) -> None:
     functions = sorted(run.template().functions.values(), key=lambda f: f.logical_id)
     if run.quick:
         functions = [f for f in functions if f.logical_id in (*coldstart.REPRESENTATIVE, "PricingFunction")]
+    if run.args.functions:
+        named = {f"{name.strip().removesuffix('Function')}Function" for name in run.args.functions.split(",")}
+        functions = [f for f in functions if f.logical_id in named]
     reps = 3 if run.quick else 5
     with pooler.pgbouncer(run.db().url) as pooled_url:
         pooled = None
@@ -87,11 +90,14 @@ def init_step(run: Run) -> None:
         else:
             pooled = "/imagify/bench/pooled-database-url"
             stack.aws.client("ssm").put_parameter(Name=pooled, Value=pooled_url, Type="SecureString", Overwrite=True)
-        figures = init.run(cold, functions, reps, stack.extension.port, _say, pooled_parameter=pooled)
+        events = init.work_events(functions, run.db(), run.workdir / "init-events")
+        figures = init.run(cold, functions, events, reps, stack.extension.port, _say, pooled_parameter=pooled)
         before = None
         if run.args.ref:
             source = init.checkout(run.args.ref, run.workdir / "init-ref")
-            earlier = init.run(cold, functions, reps, stack.extension.port, _say, root=source, pooled_parameter=pooled)
+            earlier = init.run(
+                cold, functions, events, reps, stack.extension.port, _say, root=source, pooled_parameter=pooled
+            )
             before = (run.args.ref, earlier)
     run.publish(init.section(figures, reps, before))
 
