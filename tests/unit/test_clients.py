@@ -40,7 +40,7 @@ def test_reset_forgets_every_cached_factory_and_calls_what_registered(monkeypatc
 
 def test_the_layers_caches_are_all_in_the_registry():
     # The settings, the key ring and the clients: none kept outside reset()'s reach
-    registered = set(map(id, clients._cached))
+    registered = set(map(id, [*clients._cached, *clients._from_environment]))
     for kept in (settings.database_settings, settings.ai_settings, keys.key_ring, clients.s3, clients.stepfunctions):
         assert id(kept) in registered
 

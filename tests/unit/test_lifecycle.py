@@ -59,6 +59,20 @@ def test_a_restore_drops_what_the_snapshot_cached_and_reseeds_random(monkeypatch
     assert random.random() != before  # a sequence of its own, not the snapshot's
 
 
+def test_a_restore_keeps_the_settings_which_every_environment_of_a_version_shares(monkeypatch: pytest.MonkeyPatch):
+    from imagify.settings import webhook_settings
+
+    monkeypatch.setattr(lifecycle, "_reopen", [])
+    setenv(monkeypatch, WEBHOOK_MAX_ENDPOINTS="7")
+    read = webhook_settings()
+
+    lifecycle.refresh()
+
+    assert webhook_settings() is read  # not read from the environment again by the first request
+    clients.reset()  # (what a test does after changing the variables)
+    assert webhook_settings() is not read
+
+
 def test_a_restore_makes_again_what_the_first_request_needs_and_a_failure_is_left_for_it(
     monkeypatch: pytest.MonkeyPatch,
 ):

@@ -3,7 +3,9 @@
 
 Everything here is made on first use, so a function loads boto3 only when it calls AWS (cold starts), and
 kept for the execution environment's life. ``reset()`` forgets all of it at once: the tests call it around
-every test (one autouse fixture) and after changing the environment; nothing in a function does.
+every test (one autouse fixture) and after changing the environment. In a function, only a SnapStart restore
+does (``lifecycle.refresh``), and it keeps what is made from the environment's variables alone
+(``@from_environment``: the settings), which every environment of a version shares.
 
 Services take a client as an optional parameter (``s3=``, ``sfn=``, ``client=``), so a test passes a fake
 instead of patching this module."""
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _cached: list[_lru_cache_wrapper[Any]] = []
+_from_environment: list[_lru_cache_wrapper[Any]] = []
 _resets: list[Callable[[], None]] = []
 
 
@@ -27,15 +30,25 @@ def cached(factory: Callable[..., T]) -> _lru_cache_wrapper[T]:
     return kept
 
 
+def from_environment(factory: Callable[..., T]) -> _lru_cache_wrapper[T]:
+    """``cached``, for what is made from the environment's variables alone (the settings, and what is derived
+    from them only): Lambda gives every environment of a version the same variables, so a restore from a
+    snapshot keeps it (``reset(restored=True)``); the tests, which change the variables, forget it."""
+    kept = cache(factory)
+    _from_environment.append(kept)
+    return kept
+
+
 def on_reset(forget: Callable[[], None]) -> Callable[[], None]:
     """Register what ``reset()`` also calls (state that is not a cached factory, e.g. a connection)."""
     _resets.append(forget)
     return forget
 
 
-def reset() -> None:
-    """Forget every client, setting and cached value, as a new execution environment would start."""
-    for kept in _cached:
+def reset(*, restored: bool = False) -> None:
+    """Forget every client, setting and cached value, as a new execution environment would start; after a
+    SnapStart restore (``restored``), what ``@from_environment`` made is kept."""
+    for kept in _cached if restored else [*_cached, *_from_environment]:
         kept.cache_clear()
     for forget in _resets:
         forget()

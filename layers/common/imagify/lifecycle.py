@@ -9,10 +9,10 @@ restore, and anything in it is shared by every environment restored from it. So:
   to each route, :func:`offline`, so that what Powertools, pydantic and the standard library make on a first call
   is made), and nothing that must be fresh or unique is made (no connection, no secret: they are made on first
   use, after the restore);
-- after a restore, every cached client, setting and connection is dropped (``clients.reset``) and the random
-  module is reseeded, so no two environments share a connection, a key or a random sequence; then what the
-  first request needs is made again (``after_restore``: the database connection, the JWT keys), during the
-  restore rather than in the request.
+- after a restore, every cached client, secret and connection is dropped (``clients.reset``; the settings,
+  read from the version's variables, are kept) and the random module is reseeded, so no two environments share
+  a connection, a key or a random sequence; then what the first request needs is made again (``after_restore``:
+  the database connection, the JWT keys), during the restore rather than in the request.
 
 Without SnapStart (``AWS_LAMBDA_INITIALIZATION_TYPE`` is not ``snap-start``, or locally), nothing is primed
 (init stays as small as it can) and nothing needs refreshing. The hooks are the runtime's
@@ -64,7 +64,7 @@ def after_restore(reopen: Callable[[], object]) -> Callable[[], object]:
 def refresh() -> None:
     """After a restore: forget what the snapshot holds that must be this environment's own, then make again what
     the first request needs."""
-    clients.reset()
+    clients.reset(restored=True)
     random.seed()
     for reopen in _reopen:
         try:

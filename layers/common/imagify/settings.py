@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from imagify.clients import cached
+from imagify.clients import from_environment
 
 
 def _comma_separated(value: object) -> object:
@@ -338,46 +338,46 @@ def require(*needed: type[Settings]) -> None:
         raise SettingsError(f"{function or 'this function'}'s settings: " + "; ".join(found))
 
 
-@cached
+@from_environment
 def cleanup_settings() -> CleanupSettings:
     return CleanupSettings()
 
 
-@cached
+@from_environment
 def flow_settings() -> FlowSettings:
     return FlowSettings()
 
 
-@cached
+@from_environment
 def ai_settings() -> AiSettings:
     return AiSettings()
 
 
-@cached
+@from_environment
 def storage_settings() -> StorageSettings:
     return StorageSettings()
 
 
-@cached
+@from_environment
 def identity_settings() -> IdentitySettings:
     return IdentitySettings()
 
 
-@cached
+@from_environment
 def database_settings() -> DatabaseSettings:
     return DatabaseSettings()
 
 
-@cached
+@from_environment
 def pricing_settings() -> PricingSettings:
     return PricingSettings()
 
 
-@cached
+@from_environment
 def webhook_settings() -> WebhookSettings:
     return WebhookSettings()
 
 
-@cached
+@from_environment
 def app_settings() -> AppSettings:
     return AppSettings()
