@@ -110,6 +110,11 @@ END $$
 """
 
 
+# psycopg asks of each statement whether it is a ``sql.Composable`` (an ABC; ours are str, or bytes: BEGIN, COMMIT):
+# answered before a SnapStart snapshot, the answers are in it rather than in the first request (~0.3 ms each).
+lifecycle.prime(lambda: lifecycle.ask_abcs((str, bytes), (sql.Composable,)))
+
+
 @lifecycle.after_restore
 def _reconnect() -> None:
     """After a SnapStart restore, a function that uses the database connects, and warms its new backend's

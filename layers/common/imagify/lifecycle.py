@@ -156,8 +156,9 @@ def build_models() -> int:
     return len(built)
 
 
-def ask_abcs(classes: Iterable[type]) -> None:
-    """Have Python's answers to ``issubclass(cls, Mapping)`` and ``issubclass(cls, Sequence)`` cached.
+def ask_abcs(classes: Iterable[type], abcs: tuple[type, ...] = (Mapping, Sequence)) -> None:
+    """Have Python's answers to ``issubclass(cls, abc)`` cached, for each abstract base class of ``abcs``
+    (``Mapping`` and ``Sequence`` by default).
 
     The first time a class is checked against an abstract base class that it does not derive from, Python asks
     every subclass of the ABC in turn, then caches the answer: Mapping has some 140 here (Powertools' event
@@ -165,5 +166,5 @@ def ask_abcs(classes: Iterable[type]) -> None:
     (a row model, ``None``), Powertools of each parameter's type, on a request's path: asked before the snapshot,
     the answers are in it (until a class is registered with an ABC, which no request does)."""
     for cls in classes:
-        issubclass(cls, Mapping)
-        issubclass(cls, Sequence)
+        for abc in abcs:
+            issubclass(cls, abc)
