@@ -48,7 +48,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ref", help="coldstart: also compare cold starts of the code at this git ref with the working tree"
     )
-    parser.add_argument("--functions", default="", help="init: only these functions (comma-separated, e.g. MeGet)")
+    parser.add_argument(
+        "--functions", default="", help="init: only these functions (comma-separated, e.g. MeGet); prints only"
+    )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(BENCHMARKS)
@@ -56,6 +58,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
     args.chosen = chosen
+    args.no_write = args.no_write or bool(args.functions)  # (a subset's table does not replace the whole one)
     args.scale = seed.QUICK if args.quick else seed.FULL
     args.reps = args.reps or (5 if args.quick else 15)
     return args
