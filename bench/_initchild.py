@@ -72,18 +72,6 @@ def main() -> None:
         context = Context(args["name"], args["memory"])
         outcomes, times = [], []
         before_first = set(sys.modules)
-        if os.environ.get("BENCH_PROFILE_FIRST"):
-            import cProfile
-            import io
-            import pstats
-
-            profile = cProfile.Profile()
-            profile.enable()
-            _answer(handler, json.loads(json.dumps(event)), context)
-            profile.disable()
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
-            report["profile"] = out.getvalue()
         for _ in range(1 + args["warm"]):
             result, took = _timed(lambda: _answer(handler, json.loads(json.dumps(event)), context))
             outcomes.append(str(result.get("statusCode", "ok")) if isinstance(result, dict) else str(result))

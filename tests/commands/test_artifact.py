@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 
 from devstack.template import Function, Template, load
 from tests.commands.support import ROOT, locked_versions, make, output, python313, shell_environment
+from tests.support.snapstart import STAND_IN_SCRIPT
 
 pytestmark = [pytest.mark.build, pytest.mark.timeout(1200)]
 
@@ -63,16 +64,13 @@ SIGNS_OR_VERIFIES_JWTS = {
 # Runs in the built function's interpreter: the paths Lambda puts first, the handler's import, what it loaded,
 # the SnapStart hooks it registered (the runtime's snapshot_restore_py, stood in for), boto3's import, and where
 # every loaded module came from.
-PROBE = r"""
-import importlib, json, os, sys, types
+PROBE = (
+    STAND_IN_SCRIPT
+    + r"""
+import importlib, json, os, sys
 task_root, layer, module_name, attribute = sys.argv[1:]
 stdlib = list(sys.path)
 sys.path[:0] = [task_root, layer]
-hooks = {"before": [], "after": []}
-runtime_hooks = types.ModuleType("snapshot_restore_py")
-runtime_hooks.register_before_snapshot = lambda f, *a, **k: hooks["before"].append(f)
-runtime_hooks.register_after_restore = lambda f, *a, **k: hooks["after"].append(f)
-sys.modules["snapshot_restore_py"] = runtime_hooks
 module = importlib.import_module(module_name)
 handler = getattr(module, attribute, None)
 HEAVY = ("boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "google.genai", "PIL")
@@ -102,6 +100,7 @@ print(json.dumps({"callable": callable(handler), "module": module.__file__, "out
                   "routes": len(routes), "unprimed": unprimed, "offline": offline,
                   "hooks": {when: len(registered) for when, registered in hooks.items()}}))
 """
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,17 @@ from imagify import lifecycle
 
 Hooks = dict[str, list[Callable[[], object]]]
 
+# The same stand-in, as the first lines of a script that runs an init in an interpreter of its own: what is
+# registered is in ``hooks["before"]`` and ``hooks["after"]``.
+STAND_IN_SCRIPT = """
+import sys, types
+hooks = {"before": [], "after": []}
+_runtime = types.ModuleType("snapshot_restore_py")
+_runtime.register_before_snapshot = lambda f, *a, **k: hooks["before"].append(f)
+_runtime.register_after_restore = lambda f, *a, **k: hooks["after"].append(f)
+sys.modules["snapshot_restore_py"] = _runtime
+"""
+
 
 def stand_in_runtime(monkeypatch: pytest.MonkeyPatch) -> Hooks:
     """Install a stand-in for the runtime's hooks module; gives what is registered with it, in order, under

@@ -11,7 +11,7 @@ import pytest
 
 from imagify import clients, lifecycle
 from tests.support.env import setenv
-from tests.support.snapstart import Hooks, stand_in_runtime
+from tests.support.snapstart import STAND_IN_SCRIPT, Hooks, stand_in_runtime
 
 
 @pytest.fixture
@@ -139,22 +139,20 @@ def test_before_the_snapshot_python_has_answered_whether_each_model_and_value_ty
 def test_the_database_module_has_psycopgs_question_of_each_statement_answered_before_the_snapshot():
     # psycopg asks of every statement whether it is a sql.Composable (an ABC); ours are str or bytes. In a fresh
     # interpreter (an init), with the runtime's hooks stood in for, as SnapStart initialises a function:
-    probe = """
-import os, sys, types, _abc
-hooks = []
-runtime = types.ModuleType("snapshot_restore_py")
-runtime.register_before_snapshot = hooks.append
-runtime.register_after_restore = lambda hook: None
-sys.modules["snapshot_restore_py"] = runtime
+    probe = (
+        STAND_IN_SCRIPT
+        + """
+import os, _abc
 os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
 import imagify.db
 from psycopg.sql import Composable
 answered = lambda: {ref() for ref in _abc._get_dump(Composable)[2]} >= {str, bytes}
 before = answered()
-for hook in reversed(hooks):
+for hook in reversed(hooks["before"]):
     hook()
 print(before, answered())
 """
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
 
     assert done.stdout.split() == ["False", "True"]  # not answered by the import; answered before the snapshot
