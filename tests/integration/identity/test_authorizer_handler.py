@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,8 +13,13 @@ import pytest
 from devstack import events
 from devstack.authorizer import evaluate_policy
 from devstack.context import LambdaContext
-from devstack.runtime import Handler
+from devstack.runtime import Handler, load_handler
+from devstack.template import load
+from imagify import clients, db
 from tests.support.identity import Account
+from tests.support.snapstart import stand_in_runtime
+
+ROOT = Path(__file__).resolve().parents[3]
 
 API_ID, STAGE = "abc123defg", "dev"
 
@@ -86,3 +95,36 @@ def test_a_missing_or_invalid_token_raises_unauthorized(
 def test_a_token_without_the_bearer_scheme_is_refused(authorizer: Handler, alice: Account):
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         _call(authorizer, {"Authorization": alice.access_token})
+
+
+def test_under_snapstart_the_first_request_after_a_restore_finds_its_policy_pattern_compiled(
+    app_env: str, alice: Account, monkeypatch: pytest.MonkeyPatch
+):
+    # Given the authorizer initialised as SnapStart does (a fresh module, no connection yet), and the snapshot taken
+    clients.reset()
+    hooks = stand_in_runtime(monkeypatch)
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
+    monkeypatch.setitem(sys.modules, "devstack_fn_AuthorizerFunction", types.ModuleType("placeholder"))
+    authorizer = load_handler(load(ROOT / "template.yaml").function("AuthorizerFunction"))
+    for hook in reversed(hooks["before"]):
+        hook()
+    assert db._local.connection is None  # (nothing left the process before the snapshot)
+
+    # When an environment restored from it gets its first request, with a live session
+    for hook in hooks["after"]:
+        hook()
+    compiled: list[object] = []
+    compiler = re._compiler  # type: ignore[attr-defined]  # (what re.compile calls on a cache miss)
+    compile_pattern = compiler.compile
+
+    def spy(pattern: object, flags: int) -> object:
+        compiled.append(pattern)
+        return compile_pattern(pattern, flags)
+
+    monkeypatch.setattr(compiler, "compile", spy)
+    answer = _call(authorizer, {"Authorization": f"Bearer {alice.session_token}"})
+
+    # Then it is allowed, and compiled no pattern (Powertools compiles its route pattern when a policy is first
+    # made: that was done before the snapshot)
+    assert answer["context"]["userId"] == str(alice.id)
+    assert compiled == []
