@@ -22,6 +22,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import random
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -205,7 +206,9 @@ def run(
     found = {f.logical_id: Figures(f.logical_id) for f in functions}
     deployment = layer.Deployment(root=build)  # (its paths are overridden: the build's are per function)
     for rep in range(reps):
-        for function in functions:
+        # Each round in its own order: a function measured after another leaves the machine busy (AuthLogin's
+        # bcrypt) is not always the same one.
+        for function in random.Random(rep).sample(functions, len(functions)):
             figures = found[function.logical_id]
             if not (build / function.logical_id).is_dir():
                 continue  # (a function the other commit did not have)
