@@ -16,7 +16,7 @@ from devstack.context import LambdaContext
 from devstack.runtime import load_handler
 from devstack.template import load
 from imagify import db
-from tests.support.snapstart import Hooks, stand_in_runtime
+from tests.support.snapstart import Hooks, snap_start_init
 from tests.support.sql import Sql, scalar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def snapstart(monkeypatch: pytest.MonkeyPatch) -> Hooks:
     """An init as SnapStart runs it, with the runtime's snapshot_restore_py stood in for."""
-    registered = stand_in_runtime(monkeypatch)
-    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
-    return registered
+    return snap_start_init(monkeypatch)
 
 
 @pytest.mark.parametrize(

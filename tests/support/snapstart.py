@@ -34,3 +34,11 @@ def stand_in_runtime(monkeypatch: pytest.MonkeyPatch) -> Hooks:
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
     monkeypatch.setattr(lifecycle, "_primed", [])
     return registered
+
+
+def snap_start_init(monkeypatch: pytest.MonkeyPatch) -> Hooks:
+    """An init as SnapStart runs it: the runtime's hooks stood in for (``stand_in_runtime``) and the variable
+    Lambda sets for it."""
+    registered = stand_in_runtime(monkeypatch)
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
+    return registered

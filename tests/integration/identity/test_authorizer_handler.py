@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import types
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +13,10 @@ from devstack import events
 from devstack.authorizer import evaluate_policy
 from devstack.context import LambdaContext
 from devstack.runtime import Handler, load_handler
-from devstack.template import load
+from devstack.template import Template
 from imagify import clients, db
 from tests.support.identity import Account
-from tests.support.snapstart import stand_in_runtime
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.snapstart import snap_start_init
 
 API_ID, STAGE = "abc123defg", "dev"
 
@@ -98,14 +95,13 @@ def test_a_token_without_the_bearer_scheme_is_refused(authorizer: Handler, alice
 
 
 def test_under_snapstart_the_first_request_after_a_restore_finds_its_policy_pattern_compiled(
-    app_env: str, alice: Account, monkeypatch: pytest.MonkeyPatch
+    app_env: str, alice: Account, template: Template, monkeypatch: pytest.MonkeyPatch
 ):
     # Given the authorizer initialised as SnapStart does (a fresh module, no connection yet), and the snapshot taken
     clients.reset()
-    hooks = stand_in_runtime(monkeypatch)
-    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
+    hooks = snap_start_init(monkeypatch)
     monkeypatch.setitem(sys.modules, "devstack_fn_AuthorizerFunction", types.ModuleType("placeholder"))
-    authorizer = load_handler(load(ROOT / "template.yaml").function("AuthorizerFunction"))
+    authorizer = load_handler(template.function("AuthorizerFunction"))
     for hook in reversed(hooks["before"]):
         hook()
     assert db._local.connection is None  # (nothing left the process before the snapshot)
