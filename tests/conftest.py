@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -26,10 +27,12 @@ from tests.support.sql import SEED_TABLES, Sql
 @pytest.fixture(autouse=True)
 def fresh_clients() -> Iterator[None]:
     """Each test starts as a new execution environment would: no setting, client or connection kept (and a
-    test that changes the environment calls ``clients.reset()`` itself, or ``tests.support.env.setenv``)."""
+    test that changes the environment calls ``clients.reset()`` itself, or ``tests.support.env.setenv``); what a
+    test's SnapStart hooks froze (``lifecycle.settle``) is given back to the collector after it."""
     clients.reset()
     yield
     clients.reset()
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

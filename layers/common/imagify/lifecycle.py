@@ -8,7 +8,7 @@ restore, and anything in it is shared by every environment restored from it. So:
   route's validators and serializers and caching Python's answers about them (:func:`ask_abcs`), then a request
   to each route, :func:`offline`, so that what Powertools, pydantic and the standard library make on a first call
   is made), and nothing that must be fresh or unique is made (no connection, no secret: they are made on first
-  use, after the restore);
+  use, after the restore); then the garbage collector is settled (:func:`settle`);
 - after a restore, every cached client, secret and connection is dropped (``clients.reset``; the settings,
   read from the version's variables, are kept) and the random module is reseeded, so no two environments share
   a connection, a key or a random sequence; then what the first request needs is made again (``after_restore``:
@@ -21,6 +21,7 @@ Without SnapStart (``AWS_LAMBDA_INITIALIZATION_TYPE`` is not ``snap-start``, or 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import random
@@ -80,8 +81,18 @@ def prime(work: Callable[[], object]) -> None:
         return
     if not _primed:  # one refresh per environment, however many prime
         hooks.register_after_restore(refresh)
+        hooks.register_before_snapshot(settle)  # (registered first, so run last)
     _primed.append(work)
     hooks.register_before_snapshot(work)
+
+
+def settle() -> None:
+    """The last step before the snapshot: collect what init and priming left, then freeze what is left
+    (``gc.freeze``). The first request starts with the collector's counts at zero rather than wherever init left
+    them (a young collection was often due within it, ~1 ms), and no later collection walks the snapshot's
+    objects, which a restored environment would otherwise read back in from the snapshot, page by page."""
+    gc.collect()
+    gc.freeze()
 
 
 class Offline(Exception):
