@@ -10,6 +10,7 @@ GetSecretValue document; an AWS error is answered with its status and message.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,12 +60,19 @@ def _handler(client: Callable[[str], Any], token: str) -> type[BaseHTTPRequestHa
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # In AWS each execution environment has an extension of its own; here one serves every function of the stack,
+    # so a burst of restored environments connects at once: a listen backlog of socketserver's 5 dropped their
+    # handshakes, which the client retries only after a second (a 503 for a 50-request burst under load).
+    request_queue_size = socket.SOMAXCONN
+
+
 class Extension:
     """The server, on a free port of 127.0.0.1 (``port``), until ``stop``."""
 
     def __init__(self, client: Callable[[str], Any], token: str) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(client, token))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), _handler(client, token))
         self.port = int(self._server.server_address[1])
         threading.Thread(target=self._server.serve_forever, name="devstack-extension", daemon=True).start()
 
